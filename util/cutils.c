@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <glib.h>
 
 #include "qemu/cutils.h"
 
@@ -222,4 +223,17 @@ bool parse_option_size(const char *name, const char *value, uint64_t *ret, Error
         return false;
     }
     return true;
+}
+
+char *size_to_str(uint64_t val)
+{
+    static const char *const prefix[] = { "", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei" };
+    /* Switch to the next unit once the number would reach 1000, not 1024. */
+    double scaled = (double)val * 1024.0 / 1000.0;
+    int i = 0;
+
+    while (i < 6 && scaled >= (double)(1ULL << (10 * (i + 1)))) {
+        i++;
+    }
+    return g_strdup_printf("%0.3g %sB", (double)val / (double)(1ULL << (10 * i)), prefix[i]);
 }

@@ -22,6 +22,9 @@ int qemu_strtou64(const char *nptr, const char **end, int base, uint64_t *result
 int qemu_strtosz(const char *nptr, const char **end, uint64_t *result);
 int qemu_strtosz_MiB(const char *nptr, const char **end, uint64_t *result);
 
+/* "1 MiB", "1.5 GiB", "0 B": qemu-img's size format (3 significant digits). */
+char *size_to_str(uint64_t val);
+
 /* on/off/yes/no/true/false, as the option parsers accept them. */
 bool qemu_parse_bool(const char *value, bool *result);
 
