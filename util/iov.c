@@ -1,6 +1,7 @@
 /*
  * Scatter/gather helpers over struct iovec.
  */
+#include <glib.h>
 #include <string.h>
 
 #include "qemu/iov.h"
@@ -114,4 +115,65 @@ size_t iov_discard_back(struct iovec *iov, unsigned int *iov_cnt, size_t bytes)
         (*iov_cnt)--;
     }
     return done;
+}
+
+void qemu_iovec_init(QEMUIOVector *qiov, int alloc_hint)
+{
+    qiov->iov = g_new(struct iovec, alloc_hint > 0 ? alloc_hint : 1);
+    qiov->niov = 0;
+    qiov->nalloc = alloc_hint > 0 ? alloc_hint : 1;
+    qiov->size = 0;
+}
+
+void qemu_iovec_init_external(QEMUIOVector *qiov, struct iovec *iov, int niov)
+{
+    qiov->iov = iov;
+    qiov->niov = niov;
+    qiov->nalloc = -1;
+    qiov->size = iov_size(iov, niov);
+}
+
+void qemu_iovec_add(QEMUIOVector *qiov, void *base, size_t len)
+{
+    g_assert(qiov->nalloc != -1);
+    if (qiov->niov == qiov->nalloc) {
+        qiov->nalloc = 2 * qiov->nalloc + 1;
+        qiov->iov = g_renew(struct iovec, qiov->iov, qiov->nalloc);
+    }
+    qiov->iov[qiov->niov].iov_base = base;
+    qiov->iov[qiov->niov].iov_len = len;
+    qiov->size += len;
+    qiov->niov++;
+}
+
+void qemu_iovec_concat(QEMUIOVector *dst, QEMUIOVector *src, size_t soffset, size_t bytes)
+{
+    for (int i = 0; i < src->niov && bytes; i++) {
+        if (soffset >= src->iov[i].iov_len) {
+            soffset -= src->iov[i].iov_len;
+            continue;
+        }
+        size_t len = src->iov[i].iov_len - soffset;
+        if (len > bytes) {
+            len = bytes;
+        }
+        qemu_iovec_add(dst, (char *)src->iov[i].iov_base + soffset, len);
+        bytes -= len;
+        soffset = 0;
+    }
+}
+
+void qemu_iovec_reset(QEMUIOVector *qiov)
+{
+    g_assert(qiov->nalloc != -1);
+    qiov->niov = 0;
+    qiov->size = 0;
+}
+
+void qemu_iovec_destroy(QEMUIOVector *qiov)
+{
+    if (qiov->nalloc != -1) {
+        g_free(qiov->iov);
+    }
+    memset(qiov, 0, sizeof(*qiov));
 }
