@@ -106,7 +106,8 @@ class QemuIoCompatTest(unittest.TestCase):
                     rc, out, err = iotests.run([tool] + list(args))
                     prog = os.path.basename(tool)
                     out = out.replace(prog, 'PROG').split('\nSee <https://qemu.org')[0]
-                    outs.append((rc, out.rstrip('\n'), err.replace(prog, 'PROG')))
+                    err = err.replace(tool, 'PROG').replace(prog, 'PROG')
+                    outs.append((rc, out.rstrip('\n'), err))
                 self.assertEqual(outs[0], outs[1])
 
 

@@ -1,0 +1,35 @@
+/*
+ * I/O vectors: a scatter list of guest or tool buffers for one request.
+ */
+#ifndef QEMU_IOV_H
+#define QEMU_IOV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/uio.h>
+
+typedef struct QEMUIOVector {
+    struct iovec *iov;
+    int niov;
+    int nalloc;         /* -1: iov points at local_iov or foreign memory */
+    size_t size;
+    struct iovec local_iov;
+} QEMUIOVector;
+
+void qemu_iovec_init(QEMUIOVector *qiov, int alloc_hint);
+/* A one-element vector over @buf, no allocation. */
+void qemu_iovec_init_buf(QEMUIOVector *qiov, void *buf, size_t len);
+void qemu_iovec_add(QEMUIOVector *qiov, void *base, size_t len);
+/* Append bytes [offset, offset+bytes) of @src's elements to @dst. */
+void qemu_iovec_concat(QEMUIOVector *dst, QEMUIOVector *src, size_t offset, size_t bytes);
+void qemu_iovec_reset(QEMUIOVector *qiov);
+void qemu_iovec_destroy(QEMUIOVector *qiov);
+
+size_t qemu_iovec_to_buf(QEMUIOVector *qiov, size_t offset, void *buf, size_t bytes);
+size_t qemu_iovec_from_buf(QEMUIOVector *qiov, size_t offset, const void *buf, size_t bytes);
+size_t qemu_iovec_memset(QEMUIOVector *qiov, size_t offset, int c, size_t bytes);
+
+/* Every base aligned to @mem_align and every length a multiple of @len_align. */
+bool qemu_iovec_is_aligned(QEMUIOVector *qiov, size_t mem_align, size_t len_align);
+
+#endif

@@ -1,0 +1,85 @@
+/*
+ * BlockBackend: the handle a device or a tool holds on a node graph.  It
+ * owns the write-cache setting (WCE): with WCE off every write is FUA.
+ */
+#ifndef SYSEMU_BLOCK_BACKEND_H
+#define SYSEMU_BLOCK_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "block/block.h"
+#include "qemu/error.h"
+#include "qemu/iov.h"
+
+typedef struct BlockBackend BlockBackend;
+typedef struct BlockAIOCB BlockAIOCB;
+typedef void BlockCompletionFunc(void *opaque, int ret);
+
+/*
+ * Open @filename (or what @options describe) with bdrv_open() and take
+ * the permissions @flags imply: read, plus write with BDRV_O_RDWR; every
+ * permission is shared with other users, as QEMU's tools do.  Takes
+ * ownership of @options.
+ */
+BlockBackend *blk_new_open(const char *filename, const char *reference, json_t *options,
+                           int flags, Error **errp);
+/* A backend over an already open node (devices); @perm/@shared as BLK_PERM_*. */
+BlockBackend *blk_new_with_bs(BlockDriverState *bs, uint64_t perm, uint64_t shared,
+                              Error **errp);
+void blk_ref(BlockBackend *blk);
+void blk_unref(BlockBackend *blk);
+BlockDriverState *blk_bs(BlockBackend *blk);
+
+bool blk_enable_write_cache(BlockBackend *blk);
+void blk_set_enable_write_cache(BlockBackend *blk, bool wce);
+bool blk_is_writable(BlockBackend *blk);
+bool blk_is_read_only(BlockBackend *blk);
+int64_t blk_getlength(BlockBackend *blk);
+
+/* Coroutine forms. */
+int coroutine_fn blk_co_preadv(BlockBackend *blk, int64_t offset, int64_t bytes,
+                               QEMUIOVector *qiov, BdrvRequestFlags flags);
+int coroutine_fn blk_co_pwritev(BlockBackend *blk, int64_t offset, int64_t bytes,
+                                QEMUIOVector *qiov, BdrvRequestFlags flags);
+int coroutine_fn blk_co_pwrite_zeroes(BlockBackend *blk, int64_t offset, int64_t bytes,
+                                      BdrvRequestFlags flags);
+int coroutine_fn blk_co_pdiscard(BlockBackend *blk, int64_t offset, int64_t bytes);
+int coroutine_fn blk_co_flush(BlockBackend *blk);
+
+/* Synchronous forms: poll the main context until done; 0 or negative errno. */
+int blk_pread(BlockBackend *blk, int64_t offset, int64_t bytes, void *buf,
+              BdrvRequestFlags flags);
+int blk_pwrite(BlockBackend *blk, int64_t offset, int64_t bytes, const void *buf,
+               BdrvRequestFlags flags);
+int blk_pwrite_zeroes(BlockBackend *blk, int64_t offset, int64_t bytes, BdrvRequestFlags flags);
+int blk_pwrite_compressed(BlockBackend *blk, int64_t offset, int64_t bytes, const void *buf);
+int blk_pdiscard(BlockBackend *blk, int64_t offset, int64_t bytes);
+int blk_flush(BlockBackend *blk);
+int blk_truncate(BlockBackend *blk, int64_t offset, bool exact, PreallocMode prealloc,
+                 BdrvRequestFlags flags, Error **errp);
+
+/*
+ * Asynchronous forms: @cb runs from the main loop once the request is
+ * done, never before the call returns.
+ */
+BlockAIOCB *blk_aio_preadv(BlockBackend *blk, int64_t offset, QEMUIOVector *qiov,
+                           BdrvRequestFlags flags, BlockCompletionFunc *cb, void *opaque);
+BlockAIOCB *blk_aio_pwritev(BlockBackend *blk, int64_t offset, QEMUIOVector *qiov,
+                            BdrvRequestFlags flags, BlockCompletionFunc *cb, void *opaque);
+BlockAIOCB *blk_aio_pwrite_zeroes(BlockBackend *blk, int64_t offset, int64_t bytes,
+                                  BdrvRequestFlags flags, BlockCompletionFunc *cb,
+                                  void *opaque);
+BlockAIOCB *blk_aio_pdiscard(BlockBackend *blk, int64_t offset, int64_t bytes,
+                             BlockCompletionFunc *cb, void *opaque);
+BlockAIOCB *blk_aio_flush(BlockBackend *blk, BlockCompletionFunc *cb, void *opaque);
+
+/* Wait until no request of @blk (or of any backend) is in flight. */
+void blk_drain(BlockBackend *blk);
+void blk_drain_all(void);
+
+void *blk_blockalign(BlockBackend *blk, size_t size);
+
+#endif
