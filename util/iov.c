@@ -1,11 +1,125 @@
 /*
- * I/O vectors (include/qemu/iov.h).
+ * Scatter/gather helpers over struct iovec.
  */
 #include <stdint.h>
 #include <string.h>
+
 #include <glib.h>
 
 #include "qemu/iov.h"
+
+size_t iov_size(const struct iovec *iov, unsigned int iov_cnt)
+{
+    size_t len = 0;
+
+    for (unsigned int i = 0; i < iov_cnt; i++) {
+        len += iov[i].iov_len;
+    }
+    return len;
+}
+
+size_t iov_to_buf(const struct iovec *iov, unsigned int iov_cnt, size_t offset,
+                  void *buf, size_t bytes)
+{
+    size_t done = 0;
+
+    for (unsigned int i = 0; i < iov_cnt && done < bytes; i++) {
+        if (offset >= iov[i].iov_len) {
+            offset -= iov[i].iov_len;
+            continue;
+        }
+        size_t len = iov[i].iov_len - offset;
+        if (len > bytes - done) {
+            len = bytes - done;
+        }
+        memcpy((char *)buf + done, (char *)iov[i].iov_base + offset, len);
+        done += len;
+        offset = 0;
+    }
+    return done;
+}
+
+size_t iov_from_buf(const struct iovec *iov, unsigned int iov_cnt, size_t offset,
+                    const void *buf, size_t bytes)
+{
+    size_t done = 0;
+
+    for (unsigned int i = 0; i < iov_cnt && done < bytes; i++) {
+        if (offset >= iov[i].iov_len) {
+            offset -= iov[i].iov_len;
+            continue;
+        }
+        size_t len = iov[i].iov_len - offset;
+        if (len > bytes - done) {
+            len = bytes - done;
+        }
+        memcpy((char *)iov[i].iov_base + offset, (const char *)buf + done, len);
+        done += len;
+        offset = 0;
+    }
+    return done;
+}
+
+size_t iov_memset(const struct iovec *iov, unsigned int iov_cnt, size_t offset,
+                  int fillc, size_t bytes)
+{
+    size_t done = 0;
+
+    for (unsigned int i = 0; i < iov_cnt && done < bytes; i++) {
+        if (offset >= iov[i].iov_len) {
+            offset -= iov[i].iov_len;
+            continue;
+        }
+        size_t len = iov[i].iov_len - offset;
+        if (len > bytes - done) {
+            len = bytes - done;
+        }
+        memset((char *)iov[i].iov_base + offset, fillc, len);
+        done += len;
+        offset = 0;
+    }
+    return done;
+}
+
+size_t iov_discard_front(struct iovec **iov, unsigned int *iov_cnt, size_t bytes)
+{
+    size_t done = 0;
+    struct iovec *cur = *iov;
+
+    while (*iov_cnt > 0 && done < bytes) {
+        if (cur->iov_len > bytes - done) {
+            size_t n = bytes - done;
+            cur->iov_base = (char *)cur->iov_base + n;
+            cur->iov_len -= n;
+            done += n;
+            break;
+        }
+        done += cur->iov_len;
+        cur++;
+        (*iov_cnt)--;
+    }
+    *iov = cur;
+    return done;
+}
+
+size_t iov_discard_back(struct iovec *iov, unsigned int *iov_cnt, size_t bytes)
+{
+    size_t done = 0;
+
+    while (*iov_cnt > 0 && done < bytes) {
+        struct iovec *last = &iov[*iov_cnt - 1];
+        if (last->iov_len > bytes - done) {
+            last->iov_len -= bytes - done;
+            done = bytes;
+            break;
+        }
+        done += last->iov_len;
+        (*iov_cnt)--;
+    }
+    return done;
+}
+
+/* ---- QEMUIOVector ---- */
 
 void qemu_iovec_init(QEMUIOVector *qiov, int alloc_hint)
 {

@@ -1,5 +1,8 @@
 /*
- * I/O vectors: a scatter list of guest or tool buffers for one request.
+ * Scatter/gather helpers over struct iovec (QEMU's include/qemu/iov.h
+ * names): devices copy request headers and statuses in and out of mapped
+ * guest buffers with these, and QEMUIOVector carries one block request's
+ * buffers.
  */
 #ifndef QEMU_IOV_H
 #define QEMU_IOV_H
@@ -7,6 +10,24 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/uio.h>
+
+size_t iov_size(const struct iovec *iov, unsigned int iov_cnt);
+/* Copy up to @bytes starting @offset bytes into the vector; returns the count. */
+size_t iov_to_buf(const struct iovec *iov, unsigned int iov_cnt, size_t offset,
+                  void *buf, size_t bytes);
+size_t iov_from_buf(const struct iovec *iov, unsigned int iov_cnt, size_t offset,
+                    const void *buf, size_t bytes);
+size_t iov_memset(const struct iovec *iov, unsigned int iov_cnt, size_t offset,
+                  int fillc, size_t bytes);
+/*
+ * Drop @bytes from the front of *iov (advancing *iov and shrinking
+ * *iov_cnt; the first remaining element may be trimmed in place) or from
+ * the back.  Returns what was dropped, less than @bytes if the vector is
+ * shorter.
+ */
+size_t iov_discard_front(struct iovec **iov, unsigned int *iov_cnt, size_t bytes);
+size_t iov_discard_back(struct iovec *iov, unsigned int *iov_cnt, size_t bytes);
+
 
 typedef struct QEMUIOVector {
     struct iovec *iov;
