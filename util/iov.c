@@ -1,8 +1,10 @@
 /*
  * Scatter/gather helpers over struct iovec.
  */
-#include <glib.h>
+#include <stdint.h>
 #include <string.h>
+
+#include <glib.h>
 
 #include "qemu/iov.h"
 
@@ -117,12 +119,24 @@ size_t iov_discard_back(struct iovec *iov, unsigned int *iov_cnt, size_t bytes)
     return done;
 }
 
+/* ---- QEMUIOVector ---- */
+
 void qemu_iovec_init(QEMUIOVector *qiov, int alloc_hint)
 {
-    qiov->iov = g_new(struct iovec, alloc_hint > 0 ? alloc_hint : 1);
-    qiov->niov = 0;
     qiov->nalloc = alloc_hint > 0 ? alloc_hint : 1;
+    qiov->iov = g_new(struct iovec, qiov->nalloc);
+    qiov->niov = 0;
     qiov->size = 0;
+}
+
+void qemu_iovec_init_buf(QEMUIOVector *qiov, void *buf, size_t len)
+{
+    qiov->local_iov.iov_base = buf;
+    qiov->local_iov.iov_len = len;
+    qiov->iov = &qiov->local_iov;
+    qiov->niov = 1;
+    qiov->nalloc = -1;
+    qiov->size = len;
 }
 
 void qemu_iovec_init_external(QEMUIOVector *qiov, struct iovec *iov, int niov)
@@ -146,26 +160,26 @@ void qemu_iovec_add(QEMUIOVector *qiov, void *base, size_t len)
     qiov->niov++;
 }
 
-void qemu_iovec_concat(QEMUIOVector *dst, QEMUIOVector *src, size_t soffset, size_t bytes)
+void qemu_iovec_concat(QEMUIOVector *dst, QEMUIOVector *src, size_t offset, size_t bytes)
 {
-    for (int i = 0; i < src->niov && bytes; i++) {
-        if (soffset >= src->iov[i].iov_len) {
-            soffset -= src->iov[i].iov_len;
+    int i;
+
+    for (i = 0; i < src->niov && bytes; i++) {
+        size_t len = src->iov[i].iov_len;
+
+        if (offset >= len) {
+            offset -= len;
             continue;
         }
-        size_t len = src->iov[i].iov_len - soffset;
-        if (len > bytes) {
-            len = bytes;
-        }
-        qemu_iovec_add(dst, (char *)src->iov[i].iov_base + soffset, len);
+        len = MIN(len - offset, bytes);
+        qemu_iovec_add(dst, (char *)src->iov[i].iov_base + offset, len);
         bytes -= len;
-        soffset = 0;
+        offset = 0;
     }
 }
 
 void qemu_iovec_reset(QEMUIOVector *qiov)
 {
-    g_assert(qiov->nalloc != -1);
     qiov->niov = 0;
     qiov->size = 0;
 }
@@ -176,4 +190,71 @@ void qemu_iovec_destroy(QEMUIOVector *qiov)
         g_free(qiov->iov);
     }
     memset(qiov, 0, sizeof(*qiov));
+}
+
+static size_t iov_copy(QEMUIOVector *qiov, size_t offset, void *buf, size_t bytes, bool to_buf)
+{
+    size_t done = 0;
+    int i;
+
+    for (i = 0; i < qiov->niov && done < bytes; i++) {
+        size_t len = qiov->iov[i].iov_len;
+        char *base = qiov->iov[i].iov_base;
+
+        if (offset >= len) {
+            offset -= len;
+            continue;
+        }
+        len = MIN(len - offset, bytes - done);
+        if (to_buf) {
+            memcpy((char *)buf + done, base + offset, len);
+        } else {
+            memcpy(base + offset, (char *)buf + done, len);
+        }
+        done += len;
+        offset = 0;
+    }
+    return done;
+}
+
+size_t qemu_iovec_to_buf(QEMUIOVector *qiov, size_t offset, void *buf, size_t bytes)
+{
+    return iov_copy(qiov, offset, buf, bytes, true);
+}
+
+size_t qemu_iovec_from_buf(QEMUIOVector *qiov, size_t offset, const void *buf, size_t bytes)
+{
+    return iov_copy(qiov, offset, (void *)buf, bytes, false);
+}
+
+size_t qemu_iovec_memset(QEMUIOVector *qiov, size_t offset, int c, size_t bytes)
+{
+    size_t done = 0;
+    int i;
+
+    for (i = 0; i < qiov->niov && done < bytes; i++) {
+        size_t len = qiov->iov[i].iov_len;
+
+        if (offset >= len) {
+            offset -= len;
+            continue;
+        }
+        len = MIN(len - offset, bytes - done);
+        memset((char *)qiov->iov[i].iov_base + offset, c, len);
+        done += len;
+        offset = 0;
+    }
+    return done;
+}
+
+bool qemu_iovec_is_aligned(QEMUIOVector *qiov, size_t mem_align, size_t len_align)
+{
+    int i;
+
+    for (i = 0; i < qiov->niov; i++) {
+        if ((uintptr_t)qiov->iov[i].iov_base % mem_align || qiov->iov[i].iov_len % len_align) {
+            return false;
+        }
+    }
+    return true;
 }
