@@ -139,6 +139,14 @@ void qemu_iovec_init_buf(QEMUIOVector *qiov, void *buf, size_t len)
     qiov->size = len;
 }
 
+void qemu_iovec_init_external(QEMUIOVector *qiov, struct iovec *iov, int niov)
+{
+    qiov->iov = iov;
+    qiov->niov = niov;
+    qiov->nalloc = -1;
+    qiov->size = iov_size(iov, niov);
+}
+
 void qemu_iovec_add(QEMUIOVector *qiov, void *base, size_t len)
 {
     g_assert(qiov->nalloc != -1);

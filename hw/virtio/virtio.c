@@ -757,7 +757,8 @@ void virtio_notify_config(VirtIODevice *vdev)
     if (!(vdev->status & VIRTIO_CONFIG_S_DRIVER_OK)) {
         return;
     }
-    __atomic_fetch_or(&vdev->isr, VIRTIO_ISR_CONFIG, __ATOMIC_SEQ_CST);
+    /* As QEMU: both bits, so an INTx-driven driver also scans its queues. */
+    __atomic_fetch_or(&vdev->isr, VIRTIO_ISR_QUEUE | VIRTIO_ISR_CONFIG, __ATOMIC_SEQ_CST);
     vdev->generation++;
     virtio_notify_vector(vdev, vdev->config_vector);
 }

@@ -40,6 +40,8 @@ typedef struct QEMUIOVector {
 void qemu_iovec_init(QEMUIOVector *qiov, int alloc_hint);
 /* A one-element vector over @buf, no allocation. */
 void qemu_iovec_init_buf(QEMUIOVector *qiov, void *buf, size_t len);
+/* Borrow the caller's array (not freed by qemu_iovec_destroy). */
+void qemu_iovec_init_external(QEMUIOVector *qiov, struct iovec *iov, int niov);
 void qemu_iovec_add(QEMUIOVector *qiov, void *base, size_t len);
 /* Append bytes [offset, offset+bytes) of @src's elements to @dst. */
 void qemu_iovec_concat(QEMUIOVector *dst, QEMUIOVector *src, size_t offset, size_t bytes);

@@ -82,4 +82,31 @@ void blk_drain_all(void);
 
 void *blk_blockalign(BlockBackend *blk, size_t size);
 
+/* ---- for device frontends (-device ...,drive=ID) ---- */
+
+#ifndef BDRV_REQUEST_MAX_SECTORS
+#define BDRV_REQUEST_MAX_SECTORS (BDRV_REQUEST_MAX_BYTES >> BDRV_SECTOR_BITS)
+#endif
+
+/* QAPI BlockErrorAction: what an I/O error does under rerror/werror. */
+typedef enum BlockErrorAction {
+    BLOCK_ERROR_ACTION_IGNORE,
+    BLOCK_ERROR_ACTION_REPORT,
+    BLOCK_ERROR_ACTION_STOP,
+} BlockErrorAction;
+
+/* The BlockBackend of -drive id=NAME, NULL if none. */
+BlockBackend *blk_by_name(const char *name);
+const char *blk_name(const BlockBackend *blk);
+/* A device claims the backend; a second claim fails with -EBUSY. */
+int blk_attach_dev(BlockBackend *blk, void *dev);
+void blk_detach_dev(BlockBackend *blk, void *dev);
+bool blk_is_inserted(BlockBackend *blk);
+/* Length in 512-byte sectors (0 without a medium). */
+void blk_get_geometry(BlockBackend *blk, uint64_t *nb_sectors_ptr);
+/* rerror/werror: the policy for errno @error (positive). */
+BlockErrorAction blk_get_error_action(BlockBackend *blk, bool is_read, int error);
+/* Carry it out: BLOCK_IO_ERROR event, and for STOP pause the VM. */
+void blk_error_action(BlockBackend *blk, BlockErrorAction action, bool is_read, int error);
+
 #endif

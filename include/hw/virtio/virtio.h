@@ -36,6 +36,11 @@
 #define VIRTIO_F_VERSION_1              32
 #define VIRTIO_F_IOMMU_PLATFORM         33
 
+/* Offered to legacy drivers only (QEMU's VIRTIO_LEGACY_FEATURES). */
+#define VIRTIO_LEGACY_FEATURES \
+    ((1ULL << VIRTIO_F_BAD_FEATURE) | (1ULL << VIRTIO_F_NOTIFY_ON_EMPTY) | \
+     (1ULL << VIRTIO_F_ANY_LAYOUT))
+
 /* Split virtqueue layout (§2.6). */
 #define VRING_DESC_F_NEXT               1
 #define VRING_DESC_F_WRITE              2
