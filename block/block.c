@@ -203,6 +203,7 @@ static BlockDriverState *bdrv_new(void)
     BlockDriverState *bs = g_new0(BlockDriverState, 1);
 
     bs->refcnt = 1;
+    bs->total_bytes = -1;
     bs->bl.request_alignment = 1;
     bs->bl.min_mem_alignment = 1;
     bs->bl.opt_mem_alignment = getpagesize();
@@ -431,13 +432,21 @@ int64_t bdrv_getlength(BlockDriverState *bs)
     if (!bs->drv) {
         return -ENOMEDIUM;
     }
+    /* asked on every request: the length changes only through truncate and reopen */
+    if (bs->total_bytes >= 0) {
+        return bs->total_bytes;
+    }
     if (bs->drv->bdrv_getlength) {
         len = bs->drv->bdrv_getlength(bs);
     } else {
         len = bs->file ? bdrv_getlength(bs->file->bs) : -ENOTSUP;
     }
+    if (len < 0) {
+        return len;
+    }
     /* QEMU counts whole sectors: a 1000-byte file is a 1024-byte disk */
-    return len < 0 ? len : (int64_t)((len + BDRV_SECTOR_SIZE - 1) & ~(BDRV_SECTOR_SIZE - 1));
+    bs->total_bytes = (len + BDRV_SECTOR_SIZE - 1) & ~(BDRV_SECTOR_SIZE - 1);
+    return bs->total_bytes;
 }
 
 int64_t bdrv_get_allocated_file_size(BlockDriverState *bs)
@@ -514,6 +523,7 @@ static int reopen_node(BlockDriverState *bs, int flags, Error **errp)
     }
     bs->open_flags = flags;
     bs->read_only = !(flags & BDRV_O_RDWR);
+    bs->total_bytes = -1;
     inherit_limits(bs);
     return 0;
 }

@@ -35,6 +35,7 @@ typedef struct BDRVRawState {
     bool use_lock;
     bool needs_alignment;
     bool have_pwritev2_dsync;       /* cleared if the kernel refuses RWF_DSYNC */
+    bool nowait_read, nowait_write; /* RWF_NOWAIT works here (buffered I/O only) */
     int page_cache_inconsistent;    /* errno of a failed fdatasync, sticky */
     uint64_t perm, shared_perm;     /* what the lock bytes say */
     LinuxAioState *laio;
@@ -212,6 +213,7 @@ static int raw_open(BlockDriverState *bs, json_t *options, int flags, Error **er
 
     s->fd = -1;
     s->have_pwritev2_dsync = true;
+    s->nowait_read = s->nowait_write = !(flags & BDRV_O_NOCACHE);
     if (aio) {
         if (!strcmp(aio, "threads")) {
             s->aio = AIO_THREADS;
@@ -446,6 +448,30 @@ static int finish_async(RawAIOCB *acb, int ret)
     return 0;
 }
 
+/*
+ * Page-cache hits need no worker: try the transfer inline with RWF_NOWAIT,
+ * which fails with EAGAIN instead of blocking.  A partial transfer is
+ * simply redone whole by a worker.
+ */
+static bool try_nowait(BDRVRawState *s, RawAIOCB *acb)
+{
+    bool *enabled = acb->type == QEMU_AIO_READ ? &s->nowait_read : &s->nowait_write;
+    ssize_t n;
+
+    if (!*enabled || acb->rw_flags) {
+        return false;
+    }
+    if (acb->type == QEMU_AIO_READ) {
+        n = preadv2(acb->fd, acb->qiov->iov, acb->qiov->niov, acb->offset, RWF_NOWAIT);
+    } else {
+        n = pwritev2(acb->fd, acb->qiov->iov, acb->qiov->niov, acb->offset, RWF_NOWAIT);
+    }
+    if (n < 0 && errno != EAGAIN && errno != EINTR) {
+        *enabled = false;       /* EOPNOTSUPP: this file system cannot do it */
+    }
+    return n >= 0 && (size_t)n == acb->qiov->size;
+}
+
 static int coroutine_fn raw_co_prw(BlockDriverState *bs, int64_t offset, int64_t bytes,
                                    QEMUIOVector *qiov, int type, BdrvRequestFlags flags)
 {
@@ -476,7 +502,9 @@ retry:
         acb.rw_flags = 0;
     }
 
-    if (s->aio == AIO_IO_URING) {
+    if (s->aio == AIO_THREADS && try_nowait(s, &acb)) {
+        ret = 0;
+    } else if (s->aio == AIO_IO_URING) {
         ret = finish_async(&acb, luring_co_submit(s->luring, s->fd, offset, acb.qiov, type,
                                                   acb.rw_flags));
     } else if (s->aio == AIO_NATIVE) {

@@ -31,24 +31,29 @@ static void coroutine_fn tracked_request_begin(BlockDriverState *bs, BdrvTracked
                                                int64_t offset, int64_t bytes, uint32_t align,
                                                bool serialising)
 {
-    BdrvTrackedRequest **p = &bs->tracked_requests;
     bool waited;
 
     req->overlap_offset = offset / align * align;
     req->overlap_bytes = ((offset + bytes + align - 1) / align * align) - req->overlap_offset;
     req->serialising = serialising;
-    req->next = NULL;
     qemu_co_queue_init(&req->wait_queue);
-    while (*p) {
-        p = &(*p)->next;
+    req->next = bs->tracked_requests;
+    req->pprev = &bs->tracked_requests;
+    if (req->next) {
+        req->next->pprev = &req->next;
     }
-    *p = req;
+    bs->tracked_requests = req;
+    bs->serialising_in_flight += serialising;
 
+    /* plain requests only wait for serialising ones, usually none */
+    if (!bs->serialising_in_flight) {
+        return;
+    }
     do {
         BdrvTrackedRequest *other;
 
         waited = false;
-        for (other = bs->tracked_requests; other && other != req; other = other->next) {
+        for (other = req->next; other; other = other->next) {
             if ((serialising || other->serialising) && overlaps(req, other)) {
                 qemu_co_queue_wait(&other->wait_queue);
                 waited = true;
@@ -60,14 +65,11 @@ static void coroutine_fn tracked_request_begin(BlockDriverState *bs, BdrvTracked
 
 static void tracked_request_end(BlockDriverState *bs, BdrvTrackedRequest *req)
 {
-    BdrvTrackedRequest **p;
-
-    for (p = &bs->tracked_requests; *p; p = &(*p)->next) {
-        if (*p == req) {
-            *p = req->next;
-            break;
-        }
+    *req->pprev = req->next;
+    if (req->next) {
+        req->next->pprev = req->pprev;
     }
+    bs->serialising_in_flight -= req->serialising;
     qemu_co_queue_restart_all(&req->wait_queue);
 }
 
@@ -337,6 +339,14 @@ out:
 
 /* ---- truncate, block status ---- */
 
+void bdrv_invalidate_length(BlockDriverState *bs)
+{
+    bs->total_bytes = -1;
+    if (bs->file) {
+        bdrv_invalidate_length(bs->file->bs);
+    }
+}
+
 int coroutine_fn bdrv_co_truncate(BlockDriverState *bs, int64_t offset, bool exact,
                                   PreallocMode prealloc, BdrvRequestFlags flags, Error **errp)
 {
@@ -361,6 +371,7 @@ int coroutine_fn bdrv_co_truncate(BlockDriverState *bs, int64_t offset, bool exa
     bs->in_flight++;
     ret = bs->drv->bdrv_co_truncate(bs, offset, exact, prealloc, flags, errp);
     bs->write_gen++;
+    bdrv_invalidate_length(bs);
     bs->in_flight--;
     return ret;
 }

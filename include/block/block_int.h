@@ -27,7 +27,7 @@ typedef struct BdrvTrackedRequest {
     int64_t overlap_offset, overlap_bytes;
     bool serialising;
     CoQueue wait_queue;
-    struct BdrvTrackedRequest *next;
+    struct BdrvTrackedRequest *next, **pprev;   /* newest first */
 } BdrvTrackedRequest;
 
 struct BlockDriverState {
@@ -45,6 +45,7 @@ struct BlockDriverState {
     BdrvChild *backing;
 
     BlockLimits bl;
+    int64_t total_bytes;            /* cached length; -1 until queried */
     unsigned supported_write_flags; /* BDRV_REQ_FUA the driver does itself */
     unsigned supported_zero_flags;
 
@@ -55,6 +56,7 @@ struct BlockDriverState {
     CoQueue flush_queue;
 
     BdrvTrackedRequest *tracked_requests;
+    int serialising_in_flight;      /* no scan needed while this is 0 */
     int in_flight;
 };
 
@@ -117,6 +119,9 @@ extern BlockDriver bdrv_file;
 
 /* Register @drv at program start. */
 #define block_init(fn) static void __attribute__((constructor)) fn(void)
+
+/* Forget the cached length of @bs and its children (after a resize). */
+void bdrv_invalidate_length(BlockDriverState *bs);
 
 /* Options every node takes whatever its driver (block/block.c). */
 extern const char *const bdrv_generic_opts[];
