@@ -1,37 +1,68 @@
 /*
  * minivm-img: create, inspect and benchmark disk images (qemu-img compatible).
  */
+#include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "qemu/error-report.h"
+#include "tools/img-common.h"
 #include "config-host.h"
 
-static void help(void)
-{
-    printf("minivm-img version " MINIVM_VERSION "\n"
-           "usage: minivm-img [standard options] command [command options]\n"
-           "Disk image utility, compatible with qemu-img.\n\n"
-           "    '-h', '--help'       display this help and exit\n"
-           "    '-V', '--version'    output version information and exit\n");
-}
+static const struct {
+    const char *name;
+    int (*handler)(int argc, char **argv);
+} img_cmds[] = {
+    { "bench", img_bench },
+    { "create", img_create },
+    { "info", img_info },
+};
 
 int main(int argc, char **argv)
 {
+    static const struct option long_options[] = {
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { "trace", required_argument, NULL, 'T' },
+        { NULL, 0, NULL, 0 }
+    };
+    const char *cmdname;
+    size_t i;
+    int c;
+
+    signal(SIGPIPE, SIG_IGN);
     error_set_progname(argv[0]);
     if (argc < 2) {
-        error_report("Not enough arguments");
-        fprintf(stderr, "Try 'minivm-img --help' for more information\n");
-        return 1;
+        img_error_exit("Not enough arguments");
     }
-    if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-        help();
+    while ((c = getopt_long(argc, argv, "+:hVT:", long_options, NULL)) != -1) {
+        switch (c) {
+        case ':':
+            img_missing_argument(argv[optind - 1]);
+        case '?':
+            img_unrecognized_option(argv[optind - 1]);
+        case 'h':
+            img_help();
+        case 'V':
+            printf("%s version " MINIVM_VERSION "\n", error_get_progname());
+            return 0;
+        case 'T':
+            /* no trace events in minivm: accepted so scripts keep working */
+            break;
+        }
+    }
+    if (optind >= argc) {
         return 0;
     }
-    if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
-        printf("minivm-img version " MINIVM_VERSION "\n");
-        return 0;
+    cmdname = argv[optind];
+    argc -= optind;
+    argv += optind;
+    optind = 0;
+    for (i = 0; i < G_N_ELEMENTS(img_cmds); i++) {
+        if (!strcmp(cmdname, img_cmds[i].name)) {
+            return img_cmds[i].handler(argc, argv);
+        }
     }
-    error_report("Command not found: %s", argv[1]);
-    return 1;
+    img_error_exit("Command not found: %s", cmdname);
 }

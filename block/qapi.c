@@ -7,6 +7,7 @@
 #include <string.h>
 #include <glib.h>
 
+#include "block/block_int.h"
 #include "block/qapi.h"
 #include "qemu/cutils.h"
 #include "qemu/json-writer.h"
@@ -180,4 +181,41 @@ void bdrv_image_info_dump(json_t *info)
         printf("Format specific information:\n");
         bdrv_image_info_specific_dump(spec);
     }
+}
+
+json_t *bdrv_query_image_info(BlockDriverState *bs, Error **errp)
+{
+    int64_t size = bdrv_getlength(bs);
+    int64_t actual = bdrv_get_allocated_file_size(bs);
+    Error *local_err = NULL;
+    BlockDriverInfo bdi;
+    json_t *info, *spec;
+
+    if (size < 0) {
+        error_setg_errno(errp, -size, "Can't get image size '%s'", bs->filename);
+        return NULL;
+    }
+    /* QAPI member order: it decides the order of keys that share a hash bucket */
+    info = json_pack("{s:s, s:s}", "filename", bs->filename, "format",
+                     bdrv_get_format_name(bs));
+    if (bdrv_get_info(bs, &bdi) == 0) {
+        json_object_set_new(info, "dirty-flag", json_boolean(bdi.is_dirty));
+    }
+    if (actual >= 0) {
+        json_object_set_new(info, "actual-size", json_integer(actual));
+    }
+    json_object_set_new(info, "virtual-size", json_integer(size));
+    if (bdrv_get_info(bs, &bdi) == 0 && bdi.cluster_size) {
+        json_object_set_new(info, "cluster-size", json_integer(bdi.cluster_size));
+    }
+    spec = bdrv_get_specific_info(bs, &local_err);
+    if (local_err) {
+        error_propagate(errp, local_err);
+        json_decref(info);
+        return NULL;
+    }
+    if (spec) {
+        json_object_set_new(info, "format-specific", spec);
+    }
+    return info;
 }

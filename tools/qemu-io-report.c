@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <getopt.h>
 
 #include "qemu/cutils.h"
 #include "tools/qemu-io-report.h"
@@ -140,4 +141,28 @@ int qemuio_parse_pattern(const char *arg)
         return -1;
     }
     return pattern;
+}
+
+int qemuio_parse_off_len(char **argv, int64_t *offset, int64_t *count)
+{
+    *offset = qemuio_cvtnum(argv[optind]);
+    if (*offset < 0) {
+        qemuio_print_cvtnum_err(*offset, argv[optind]);
+        return *offset;
+    }
+    optind++;
+    *count = qemuio_cvtnum(argv[optind]);
+    if (*count < 0) {
+        qemuio_print_cvtnum_err(*count, argv[optind]);
+        return *count;
+    }
+    return 0;
+}
+
+struct timespec qemuio_now(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t;
 }

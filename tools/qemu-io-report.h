@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <limits.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -38,6 +39,14 @@ void qemuio_dump_buffer(const void *buffer, int64_t offset, int64_t len);
  */
 int64_t qemuio_cvtnum(const char *s);
 void qemuio_print_cvtnum_err(int64_t rc, const char *arg);
+
+/* The largest request the block layer takes: INT_MAX rounded down to sectors. */
+#define QEMUIO_MAX_BYTES ((int64_t)(INT_MAX >> 9) << 9)
+
+/* "off len" at argv[optind] (optind ends on len); prints qemu-io's message on error. */
+int qemuio_parse_off_len(char **argv, int64_t *offset, int64_t *count);
+
+struct timespec qemuio_now(void);
 
 /* A fill/verify byte for -P; prints "X is not a valid pattern byte" and returns -1. */
 int qemuio_parse_pattern(const char *arg);

@@ -44,6 +44,7 @@ struct AioContext {
     EventNotifier notifier;
     int walking;            /* nesting depth of handler dispatch */
     int refcnt;
+    int sleeping;           /* a thread is (about to be) blocked in poll(); atomic */
 };
 
 static AioContext *main_ctx;
@@ -220,7 +221,13 @@ void qemu_bh_schedule(QEMUBH *bh)
     notify = !bh->scheduled;
     bh->scheduled = true;
     g_mutex_unlock(&ctx->bh_lock);
-    if (notify) {
+    /*
+     * Only a loop blocked in poll() needs the eventfd kick; a running one
+     * checks for BHs before it blocks (see aio_poll).  Pairs with the
+     * fence there.
+     */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (notify && g_atomic_int_get(&ctx->sleeping)) {
         aio_notify(ctx);
     }
 }
@@ -560,6 +567,13 @@ bool aio_poll(AioContext *ctx, bool blocking)
         hs[n++] = h;
     }
 
+    if (timeout != 0) {
+        g_atomic_int_set(&ctx->sleeping, 1);
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        if (bh_pending(ctx)) {
+            timeout = 0;    /* scheduled since we looked, without a kick */
+        }
+    }
     if (timeout != 0 && ctx == main_ctx && in_main_loop_wait) {
         qemu_mutex_unlock_iothread();
         ret = poll(pfds, n, timeout);
@@ -567,6 +581,7 @@ bool aio_poll(AioContext *ctx, bool blocking)
     } else {
         ret = poll(pfds, n, timeout);
     }
+    g_atomic_int_set(&ctx->sleeping, 0);
 
     if (ret > 0) {
         ctx->walking++;

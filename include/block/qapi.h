@@ -11,6 +11,12 @@
 #define BLOCK_QAPI_H
 
 #include <jansson.h>
+#include "qemu/error.h"
+
+typedef struct BlockDriverState BlockDriverState;
+
+/* ImageInfo of the node (qemu-img info, query-block). */
+json_t *bdrv_query_image_info(BlockDriverState *bs, Error **errp);
 
 /* qemu-img info's human format. */
 void bdrv_image_info_dump(json_t *info);

@@ -64,7 +64,7 @@ def filter_timing(text):
 
 def program_neutral(text, prog):
     """Tool names differ (qemu-io vs minivm-io); the rest must not."""
-    return text.replace(prog + ':', 'PROG:').replace(prog + '>', 'PROG>')
+    return text.replace(prog, 'PROG')
 
 
 def odirect_supported(directory):

@@ -1,0 +1,559 @@
+/*
+ * Node graph: driver registry, opening a format node over its protocol
+ * node, generic options, reference counting and node queries.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib.h>
+
+#include "block/block_int.h"
+#include "qemu/cutils.h"
+#include "qemu/error-report.h"
+#include "qemu/memalign.h"
+
+static BlockDriver *drivers;
+
+const char *const PreallocMode_str[PREALLOC_MODE__MAX] = {
+    "off", "metadata", "falloc", "full",
+};
+
+const char *const bdrv_generic_opts[] = {
+    "driver", "node-name", "file", "cache", "read-only", "auto-read-only", "discard",
+    "detect-zeroes", "force-share", NULL,
+};
+
+void bdrv_register(BlockDriver *drv)
+{
+    drv->next = drivers;
+    drivers = drv;
+}
+
+BlockDriver *bdrv_find_format(const char *format_name)
+{
+    BlockDriver *drv;
+
+    for (drv = drivers; drv; drv = drv->next) {
+        const char *name = drv->format_name ? drv->format_name : drv->protocol_name;
+
+        if (!strcmp(name, format_name)) {
+            return drv;
+        }
+    }
+    return NULL;
+}
+
+int bdrv_parse_aio(const char *mode, int *flags)
+{
+    if (!strcmp(mode, "threads")) {
+        *flags &= ~(BDRV_O_NATIVE_AIO | BDRV_O_IO_URING);
+    } else if (!strcmp(mode, "native")) {
+        *flags = (*flags & ~BDRV_O_IO_URING) | BDRV_O_NATIVE_AIO;
+    } else if (!strcmp(mode, "io_uring")) {
+        *flags = (*flags & ~BDRV_O_NATIVE_AIO) | BDRV_O_IO_URING;
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
+int bdrv_parse_discard_flags(const char *mode, int *flags)
+{
+    if (!strcmp(mode, "off") || !strcmp(mode, "ignore")) {
+        *flags &= ~BDRV_O_UNMAP;
+    } else if (!strcmp(mode, "on") || !strcmp(mode, "unmap")) {
+        *flags |= BDRV_O_UNMAP;
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- option access ---- */
+
+/* Leaf values come from keyval (strings) or from code (JSON scalars). */
+static const char *json_leaf_str(json_t *v, char *buf, size_t size)
+{
+    if (json_is_string(v)) {
+        return json_string_value(v);
+    } else if (json_is_true(v)) {
+        return "on";
+    } else if (json_is_false(v)) {
+        return "off";
+    } else if (json_is_integer(v)) {
+        snprintf(buf, size, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        return buf;
+    }
+    return NULL;
+}
+
+/* "cache.direct" looks into the "cache" object; a flat "cache.direct" key works too. */
+static json_t *opt_lookup(json_t *options, const char *key)
+{
+    const char *dot = strchr(key, '.');
+    json_t *v = json_object_get(options, key);
+
+    if (v || !dot) {
+        return v;
+    }
+    {
+        char *parent = g_strndup(key, dot - key);
+        json_t *obj = json_object_get(options, parent);
+
+        g_free(parent);
+        return json_is_object(obj) ? opt_lookup(obj, dot + 1) : NULL;
+    }
+}
+
+const char *bdrv_opt_str(json_t *options, const char *key)
+{
+    static __thread char buf[32];
+
+    return options ? json_leaf_str(opt_lookup(options, key), buf, sizeof(buf)) : NULL;
+}
+
+bool bdrv_opt_bool(json_t *options, const char *key, bool def, Error **errp)
+{
+    const char *v = bdrv_opt_str(options, key);
+    bool ret = def;
+
+    if (v && !qemu_parse_bool(v, &ret)) {
+        error_setg(errp, "Parameter '%s' expects 'on' or 'off'", key);
+        return def;
+    }
+    return ret;
+}
+
+/* Reject keys neither the generic layer nor the driver knows, as QEMU does. */
+static bool check_unknown_options(BlockDriver *drv, json_t *options, Error **errp)
+{
+    const char *key;
+    json_t *v;
+
+    json_object_foreach(options, key, v) {
+        const char *const *p;
+        bool known = false;
+
+        for (p = bdrv_generic_opts; *p && !known; p++) {
+            known = !strcmp(*p, key);
+        }
+        for (p = drv->runtime_opts; p && *p && !known; p++) {
+            known = !strcmp(*p, key);
+        }
+        if (!strcmp(key, "backing") && drv->is_format) {
+            known = true;
+        }
+        if (!known) {
+            if (drv->protocol_name) {
+                error_setg(errp, "Block protocol '%s' doesn't support the option '%s'",
+                           drv->protocol_name, key);
+            } else {
+                error_setg(errp, "Block format '%s' does not support the option '%s'",
+                           drv->format_name, key);
+            }
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Flags a node's own options change: cache.*, read-only, discard. */
+static bool apply_node_options(json_t *options, int *flags, bool *force_share, Error **errp)
+{
+    Error *local_err = NULL;
+    const char *discard = bdrv_opt_str(options, BDRV_OPT_DISCARD);
+
+    if (bdrv_opt_str(options, BDRV_OPT_CACHE_DIRECT)) {
+        bool on = bdrv_opt_bool(options, BDRV_OPT_CACHE_DIRECT, false, &local_err);
+
+        *flags = on ? *flags | BDRV_O_NOCACHE : *flags & ~BDRV_O_NOCACHE;
+    }
+    if (!local_err && bdrv_opt_str(options, BDRV_OPT_CACHE_NO_FLUSH)) {
+        bool on = bdrv_opt_bool(options, BDRV_OPT_CACHE_NO_FLUSH, false, &local_err);
+
+        *flags = on ? *flags | BDRV_O_NO_FLUSH : *flags & ~BDRV_O_NO_FLUSH;
+    }
+    if (!local_err && bdrv_opt_str(options, BDRV_OPT_READ_ONLY)) {
+        bool on = bdrv_opt_bool(options, BDRV_OPT_READ_ONLY, false, &local_err);
+
+        *flags = on ? *flags & ~BDRV_O_RDWR : *flags | BDRV_O_RDWR;
+    }
+    if (!local_err && bdrv_opt_str(options, BDRV_OPT_FORCE_SHARE)) {
+        *force_share = bdrv_opt_bool(options, BDRV_OPT_FORCE_SHARE, false, &local_err);
+    }
+    if (local_err) {
+        error_propagate(errp, local_err);
+        return false;
+    }
+    if (discard && bdrv_parse_discard_flags(discard, flags) < 0) {
+        error_setg(errp, "Invalid discard option");
+        return false;
+    }
+    if (*force_share && (*flags & BDRV_O_RDWR)) {
+        error_setg(errp, "force-share=on can only be used with read-only images");
+        return false;
+    }
+    return true;
+}
+
+static BlockDriverState *bdrv_new(void)
+{
+    BlockDriverState *bs = g_new0(BlockDriverState, 1);
+
+    bs->refcnt = 1;
+    bs->total_bytes = -1;
+    bs->bl.request_alignment = 1;
+    bs->bl.min_mem_alignment = 1;
+    bs->bl.opt_mem_alignment = getpagesize();
+    qemu_co_queue_init(&bs->flush_queue);
+    return bs;
+}
+
+static void bdrv_close(BlockDriverState *bs)
+{
+    bdrv_drain(bs);
+    if (bs->drv && bs->drv->bdrv_close) {
+        bs->drv->bdrv_close(bs);
+    }
+    if (bs->file) {
+        bdrv_unref(bs->file->bs);
+        g_free(bs->file);
+    }
+    if (bs->backing) {
+        bdrv_unref(bs->backing->bs);
+        g_free(bs->backing);
+    }
+    g_free(bs->opaque);
+    json_decref(bs->options);
+}
+
+void bdrv_ref(BlockDriverState *bs)
+{
+    bs->refcnt++;
+}
+
+void bdrv_unref(BlockDriverState *bs)
+{
+    if (bs && --bs->refcnt == 0) {
+        bdrv_close(bs);
+        g_free(bs);
+    }
+}
+
+static int probe_format(BlockDriverState *file, BlockDriver **pdrv, Error **errp)
+{
+    uint8_t *buf = qemu_blockalign(file, 4096);
+    int64_t len = bdrv_getlength(file);
+    int n = len < 0 ? 0 : (int)MIN(len, 2048);
+    int ret = 0, score = 0;
+    BlockDriver *drv;
+
+    *pdrv = bdrv_find_format("raw");
+    if (n > 0) {
+        /* O_DIRECT wants whole aligned blocks */
+        int64_t want = MAX(file->bl.request_alignment, 2048);
+
+        ret = bdrv_pread(file, 0, MIN(want, len), buf, 0);
+        if (ret < 0) {
+            error_setg_errno(errp, -ret, "Could not read image for determining its format");
+            qemu_vfree(buf);
+            return ret;
+        }
+    }
+    for (drv = drivers; drv; drv = drv->next) {
+        if (drv->bdrv_probe) {
+            int s = drv->bdrv_probe(buf, n, file->filename);
+
+            if (s > score) {
+                score = s;
+                *pdrv = drv;
+            }
+        }
+    }
+    qemu_vfree(buf);
+    return 0;
+}
+
+/* Limits a format node takes from its file child; padding happens below it. */
+static void inherit_limits(BlockDriverState *bs)
+{
+    if (bs->file) {
+        BlockLimits *c = &bs->file->bs->bl;
+
+        bs->bl.min_mem_alignment = MAX(bs->bl.min_mem_alignment, c->min_mem_alignment);
+        bs->bl.opt_mem_alignment = MAX(bs->bl.opt_mem_alignment, c->opt_mem_alignment);
+        if (c->max_transfer && (!bs->bl.max_transfer || c->max_transfer < bs->bl.max_transfer)) {
+            bs->bl.max_transfer = c->max_transfer;
+        }
+    }
+}
+
+static BlockDriverState *bdrv_open_node(const char *filename, json_t *options, int flags,
+                                        bool is_child, Error **errp);
+
+/* The "file" child of a format node: options["file"] or just the filename. */
+static BlockDriverState *open_file_child(const char *filename, json_t *options, int flags,
+                                         bool force_share, Error **errp)
+{
+    json_t *file = json_object_get(options, "file");
+    json_t *child_opts;
+
+    if (json_is_string(file)) {
+        filename = json_string_value(file);
+        child_opts = json_object();
+    } else if (json_is_object(file)) {
+        child_opts = json_deep_copy(file);
+    } else {
+        child_opts = json_object();
+    }
+    if (!filename && !json_object_get(child_opts, "filename")) {
+        json_decref(child_opts);
+        error_setg(errp, "A block device must be specified for \"file\"");
+        return NULL;
+    }
+    if (force_share && !json_object_get(child_opts, BDRV_OPT_FORCE_SHARE)) {
+        json_object_set_new(child_opts, BDRV_OPT_FORCE_SHARE, json_string("on"));
+    }
+    return bdrv_open_node(json_object_get(child_opts, "filename") ? NULL : filename,
+                          child_opts, flags, true, errp);
+}
+
+static BlockDriverState *bdrv_open_node(const char *filename, json_t *options, int flags,
+                                        bool is_child, Error **errp)
+{
+    const char *drvname = bdrv_opt_str(options, "driver");
+    BlockDriverState *bs = bdrv_new();
+    BlockDriver *drv = NULL;
+    bool force_share = false;
+    Error *local_err = NULL;
+    int ret;
+
+    if (!apply_node_options(options, &flags, &force_share, errp)) {
+        goto fail;
+    }
+    if (drvname) {
+        drv = bdrv_find_format(drvname);
+        if (!drv) {
+            error_setg(errp, "Unknown driver '%s'", drvname);
+            goto fail;
+        }
+    } else if (is_child) {
+        drv = &bdrv_file;
+    }
+
+    bs->open_flags = flags;
+    bs->read_only = !(flags & BDRV_O_RDWR);
+    bs->force_share = force_share;
+
+    if (!drv || drv->is_format) {
+        BlockDriverState *file = open_file_child(filename, options, flags, force_share, errp);
+
+        if (!file) {
+            goto fail;
+        }
+        bs->file = g_new0(BdrvChild, 1);
+        bs->file->bs = file;
+        bs->file->name = "file";
+        g_strlcpy(bs->filename, file->filename, sizeof(bs->filename));
+        if (!drv) {
+            if (probe_format(file, &drv, errp) < 0) {
+                goto fail;
+            }
+            bs->probed = true;
+        }
+    } else {
+        const char *fn = bdrv_opt_str(options, "filename");
+
+        if (fn) {
+            filename = fn;
+        }
+        if (!filename) {
+            error_setg(errp, "The '%s' block driver requires a file name", drv->protocol_name);
+            goto fail;
+        }
+        g_strlcpy(bs->filename, filename, sizeof(bs->filename));
+        if (!json_object_get(options, "filename")) {
+            json_object_set_new(options, "filename", json_string(filename));
+        }
+    }
+
+    bs->drv = drv;
+    if (!check_unknown_options(drv, options, errp)) {
+        goto fail;
+    }
+    bs->opaque = g_malloc0(drv->instance_size ? drv->instance_size : 1);
+    ret = drv->bdrv_open(bs, options, flags, &local_err);
+    if (ret < 0) {
+        error_propagate(errp, local_err);
+        g_free(bs->opaque);
+        bs->opaque = NULL;
+        bs->drv = NULL;
+        goto fail;
+    }
+    inherit_limits(bs);
+    if (drv->bdrv_refresh_limits) {
+        drv->bdrv_refresh_limits(bs, &local_err);
+        if (local_err) {
+            error_propagate(errp, local_err);
+            goto fail;
+        }
+    }
+    bs->options = options;
+    if (bs->probed && !bs->read_only && !strcmp(drv->format_name, "raw")) {
+        fprintf(stderr,
+                "WARNING: Image format was not specified for '%s' and probing guessed raw.\n"
+                "         Automatically detecting the format is dangerous for raw images, "
+                "write operations on block 0 will be restricted.\n"
+                "         Specify the 'raw' format explicitly to remove the restrictions.\n",
+                bs->filename);
+    }
+    return bs;
+
+fail:
+    json_decref(options);
+    bs->options = NULL;
+    bdrv_unref(bs);
+    return NULL;
+}
+
+BlockDriverState *bdrv_open(const char *filename, json_t *options, int flags, Error **errp)
+{
+    return bdrv_open_node(filename, options ? options : json_object(), flags, false, errp);
+}
+
+/* ---- queries ---- */
+
+int64_t bdrv_getlength(BlockDriverState *bs)
+{
+    int64_t len;
+
+    if (!bs->drv) {
+        return -ENOMEDIUM;
+    }
+    /* asked on every request: the length changes only through truncate and reopen */
+    if (bs->total_bytes >= 0) {
+        return bs->total_bytes;
+    }
+    if (bs->drv->bdrv_getlength) {
+        len = bs->drv->bdrv_getlength(bs);
+    } else {
+        len = bs->file ? bdrv_getlength(bs->file->bs) : -ENOTSUP;
+    }
+    if (len < 0) {
+        return len;
+    }
+    /* QEMU counts whole sectors: a 1000-byte file is a 1024-byte disk */
+    bs->total_bytes = (len + BDRV_SECTOR_SIZE - 1) & ~(BDRV_SECTOR_SIZE - 1);
+    return bs->total_bytes;
+}
+
+int64_t bdrv_get_allocated_file_size(BlockDriverState *bs)
+{
+    if (bs->drv && bs->drv->bdrv_get_allocated_file_size) {
+        return bs->drv->bdrv_get_allocated_file_size(bs);
+    }
+    return bs->file ? bdrv_get_allocated_file_size(bs->file->bs) : -ENOTSUP;
+}
+
+int bdrv_get_info(BlockDriverState *bs, BlockDriverInfo *bdi)
+{
+    memset(bdi, 0, sizeof(*bdi));
+    if (!bs->drv) {
+        return -ENOMEDIUM;
+    }
+    if (!bs->drv->bdrv_get_info) {
+        return bs->drv->is_format ? 0 : -ENOTSUP;
+    }
+    return bs->drv->bdrv_get_info(bs, bdi);
+}
+
+json_t *bdrv_get_specific_info(BlockDriverState *bs, Error **errp)
+{
+    if (bs->drv && bs->drv->bdrv_get_specific_info) {
+        return bs->drv->bdrv_get_specific_info(bs, errp);
+    }
+    return NULL;
+}
+
+bool bdrv_is_read_only(BlockDriverState *bs)
+{
+    return bs->read_only;
+}
+
+const char *bdrv_get_format_name(BlockDriverState *bs)
+{
+    return bs->drv ? (bs->drv->format_name ? bs->drv->format_name : bs->drv->protocol_name)
+                   : NULL;
+}
+
+size_t bdrv_opt_mem_align(BlockDriverState *bs)
+{
+    return bs ? bs->bl.opt_mem_alignment : (size_t)getpagesize();
+}
+
+void *qemu_try_blockalign(BlockDriverState *bs, size_t size)
+{
+    return qemu_try_memalign(bdrv_opt_mem_align(bs), size);
+}
+
+void *qemu_blockalign(BlockDriverState *bs, size_t size)
+{
+    return qemu_memalign(bdrv_opt_mem_align(bs), size);
+}
+
+/* ---- reopen ---- */
+
+static int reopen_node(BlockDriverState *bs, int flags, Error **errp)
+{
+    int ret;
+
+    if (bs->file) {
+        ret = reopen_node(bs->file->bs, flags, errp);
+        if (ret < 0) {
+            return ret;
+        }
+    }
+    if (bs->drv->bdrv_reopen) {
+        ret = bs->drv->bdrv_reopen(bs, flags, errp);
+        if (ret < 0) {
+            return ret;
+        }
+    }
+    bs->open_flags = flags;
+    bs->read_only = !(flags & BDRV_O_RDWR);
+    bs->total_bytes = -1;
+    inherit_limits(bs);
+    return 0;
+}
+
+int bdrv_reopen(BlockDriverState *bs, json_t *opts, bool keep_old_opts, Error **errp)
+{
+    int flags = bs->open_flags;
+    bool force_share = bs->force_share;
+    const char *key;
+    json_t *v;
+    int ret;
+
+    json_object_foreach(opts, key, v) {
+        if (strcmp(key, "cache") && strcmp(key, BDRV_OPT_READ_ONLY) &&
+            strcmp(key, BDRV_OPT_DISCARD)) {
+            error_setg(errp, "Cannot change the option '%s'", key);
+            json_decref(opts);
+            return -EINVAL;
+        }
+    }
+    if (!apply_node_options(opts, &flags, &force_share, errp)) {
+        json_decref(opts);
+        return -EINVAL;
+    }
+    json_decref(opts);
+    bdrv_drain(bs);
+    ret = bdrv_flush(bs);
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "Could not flush before reopening");
+        return ret;
+    }
+    return reopen_node(bs, flags, errp);
+}
