@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <glib.h>
+#include <string.h>
 
 #include "block/block_int.h"
 #include "qemu/main-loop.h"
@@ -17,7 +18,13 @@ struct BlockBackend {
     int refcnt;
     int in_flight;
     uint64_t perm, shared_perm;
+    /* What devices see: -drive id=, the claiming device, rerror=/werror=. */
+    char *name;
+    void *dev;
+    BlockdevOnError on_read_error, on_write_error;
 };
+
+static BlkIOErrorHandler *io_error_handler;
 
 static GPtrArray *all_backends;
 
@@ -50,6 +57,8 @@ BlockBackend *blk_new_with_bs(BlockDriverState *bs, uint64_t perm, uint64_t shar
     blk->enable_write_cache = true;
     blk->perm = perm;
     blk->shared_perm = shared;
+    blk->on_read_error = BLOCKDEV_ON_ERROR_REPORT;
+    blk->on_write_error = BLOCKDEV_ON_ERROR_ENOSPC;
     if (!all_backends) {
         all_backends = g_ptr_array_new();
     }
@@ -100,6 +109,7 @@ void blk_unref(BlockBackend *blk)
     }
     g_ptr_array_remove(all_backends, blk);
     bdrv_unref(blk->root);
+    g_free(blk->name);
     g_free(blk);
 }
 
@@ -479,5 +489,105 @@ void blk_drain_all(void)
 
     for (i = 0; all_backends && i < all_backends->len; i++) {
         blk_drain(g_ptr_array_index(all_backends, i));
+    }
+}
+
+/* ---- device frontends ---- */
+
+bool blk_set_name(BlockBackend *blk, const char *name, Error **errp)
+{
+    if (blk_by_name(name)) {
+        error_setg(errp, "Duplicate ID '%s' for drive", name);
+        return false;
+    }
+    g_free(blk->name);
+    blk->name = g_strdup(name);
+    return true;
+}
+
+BlockBackend *blk_by_name(const char *name)
+{
+    for (guint i = 0; name && all_backends && i < all_backends->len; i++) {
+        BlockBackend *blk = g_ptr_array_index(all_backends, i);
+        if (blk->name && !strcmp(blk->name, name)) {
+            return blk;
+        }
+    }
+    return NULL;
+}
+
+const char *blk_name(const BlockBackend *blk)
+{
+    return blk->name ? blk->name : "";
+}
+
+int blk_attach_dev(BlockBackend *blk, void *dev)
+{
+    if (blk->dev) {
+        return -EBUSY;
+    }
+    blk->dev = dev;
+    return 0;
+}
+
+void blk_detach_dev(BlockBackend *blk, void *dev)
+{
+    if (blk->dev == dev) {
+        blk->dev = NULL;
+    }
+}
+
+void *blk_get_attached_dev(BlockBackend *blk)
+{
+    return blk->dev;
+}
+
+bool blk_is_inserted(BlockBackend *blk)
+{
+    return blk->root != NULL;
+}
+
+void blk_get_geometry(BlockBackend *blk, uint64_t *nb_sectors_ptr)
+{
+    int64_t len = blk_getlength(blk);
+
+    *nb_sectors_ptr = len < 0 ? 0 : (uint64_t)len >> BDRV_SECTOR_BITS;
+}
+
+void blk_set_on_error(BlockBackend *blk, BlockdevOnError on_read_error,
+                      BlockdevOnError on_write_error)
+{
+    blk->on_read_error = on_read_error;
+    blk->on_write_error = on_write_error;
+}
+
+BlockdevOnError blk_get_on_error(BlockBackend *blk, bool is_read)
+{
+    return is_read ? blk->on_read_error : blk->on_write_error;
+}
+
+BlockErrorAction blk_get_error_action(BlockBackend *blk, bool is_read, int error)
+{
+    switch (blk_get_on_error(blk, is_read)) {
+    case BLOCKDEV_ON_ERROR_ENOSPC:
+        return error == ENOSPC ? BLOCK_ERROR_ACTION_STOP : BLOCK_ERROR_ACTION_REPORT;
+    case BLOCKDEV_ON_ERROR_STOP:
+        return BLOCK_ERROR_ACTION_STOP;
+    case BLOCKDEV_ON_ERROR_IGNORE:
+        return BLOCK_ERROR_ACTION_IGNORE;
+    default:
+        return BLOCK_ERROR_ACTION_REPORT;
+    }
+}
+
+void blk_set_io_error_handler(BlkIOErrorHandler *fn)
+{
+    io_error_handler = fn;
+}
+
+void blk_error_action(BlockBackend *blk, BlockErrorAction action, bool is_read, int error)
+{
+    if (io_error_handler) {
+        io_error_handler(blk, action, is_read, error);
     }
 }

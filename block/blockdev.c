@@ -5,6 +5,7 @@
 #include <glib.h>
 
 #include "block/block.h"
+#include "sysemu/block-backend.h"
 #include "sysemu/blockdev.h"
 
 static const char *const if_name[IF_COUNT] = {
@@ -147,4 +148,187 @@ int drive_count(void)
 QemuOpts *drive_get_opts(int index)
 {
     return g_ptr_array_index(drives, index);
+}
+
+/* ---- creating drives ---- */
+
+static GPtrArray *created;
+
+static int parse_block_error_action(const char *buf, bool is_read, Error **errp)
+{
+    if (!strcmp(buf, "ignore")) {
+        return BLOCKDEV_ON_ERROR_IGNORE;
+    } else if (!is_read && !strcmp(buf, "enospc")) {
+        return BLOCKDEV_ON_ERROR_ENOSPC;
+    } else if (!strcmp(buf, "stop")) {
+        return BLOCKDEV_ON_ERROR_STOP;
+    } else if (!strcmp(buf, "report")) {
+        return BLOCKDEV_ON_ERROR_REPORT;
+    }
+    error_setg(errp, "'%s' invalid %s error action", buf, is_read ? "read" : "write");
+    return -1;
+}
+
+static BlockInterfaceType drive_type(const QemuOpts *opts)
+{
+    const char *v = qemu_opt_get(opts, "if");
+    int i;
+
+    if (!v) {
+        return IF_IDE;      /* the pc machine's default interface */
+    }
+    for (i = 0; i < IF_COUNT && strcmp(v, if_name[i]); i++) {
+    }
+    return i;
+}
+
+/* file.* / backing.* keys as nested driver options. */
+static json_t *drive_driver_options(const QemuOpts *opts, Error **errp)
+{
+    GString *str = g_string_new(NULL);
+    json_t *options;
+
+    for (size_t i = 0; i < opts->count; i++) {
+        for (const char *const *p = drive_pass_prefixes; *p; p++) {
+            if (g_str_has_prefix(opts->opts[i].name, *p)) {
+                char **esc = g_strsplit(opts->opts[i].str, ",", -1);
+                char *val = g_strjoinv(",,", esc);
+                g_string_append_printf(str, "%s%s=%s", str->len ? "," : "",
+                                       opts->opts[i].name, val);
+                g_free(val);
+                g_strfreev(esc);
+            }
+        }
+    }
+    options = str->len ? keyval_parse(str->str, NULL, NULL, errp) : json_object();
+    g_string_free(str, true);
+    return options;
+}
+
+DriveInfo *drive_get(BlockInterfaceType type, int bus, int unit)
+{
+    for (guint i = 0; created && i < created->len; i++) {
+        DriveInfo *d = g_ptr_array_index(created, i);
+        if (d->type == type && d->bus == bus && d->unit == unit) {
+            return d;
+        }
+    }
+    return NULL;
+}
+
+int drive_count_type(BlockInterfaceType type)
+{
+    int n = 0;
+
+    for (guint i = 0; created && i < created->len; i++) {
+        n += ((DriveInfo *)g_ptr_array_index(created, i))->type == type;
+    }
+    return n;
+}
+
+DriveInfo *drive_new(int index, Error **errp)
+{
+    QemuOpts *opts = drive_get_opts(index);
+    BlockInterfaceType type = drive_type(opts);
+    const char *file = qemu_opt_get(opts, "file");
+    const char *v;
+    int flags = BDRV_O_RDWR;
+    int on_read = BLOCKDEV_ON_ERROR_REPORT, on_write = BLOCKDEV_ON_ERROR_ENOSPC;
+    int unit, bus = qemu_opt_get_number(opts, "bus", 0, NULL);
+    json_t *options;
+    BlockBackend *blk;
+    DriveInfo *dinfo;
+    Error *local_err = NULL;
+    char *name;
+
+    if (qemu_opt_get_bool(opts, "readonly", false, NULL) ||
+        qemu_opt_get_bool(opts, BDRV_OPT_READ_ONLY, false, NULL)) {
+        flags &= ~BDRV_O_RDWR;
+    }
+    if (qemu_opt_get_bool(opts, BDRV_OPT_CACHE_DIRECT, false, NULL)) {
+        flags |= BDRV_O_NOCACHE;
+    }
+    if (qemu_opt_get_bool(opts, BDRV_OPT_CACHE_NO_FLUSH, false, NULL)) {
+        flags |= BDRV_O_NO_FLUSH;
+    }
+    if (qemu_opt_get_bool(opts, "snapshot", false, NULL)) {
+        flags |= BDRV_O_SNAPSHOT;
+    }
+    if (qemu_opt_get_bool(opts, "copy-on-read", false, NULL)) {
+        flags |= BDRV_O_COPY_ON_READ;
+    }
+    if ((v = qemu_opt_get(opts, "aio")) && bdrv_parse_aio(v, &flags) < 0) {
+        error_setg(errp, "invalid aio option");
+        return NULL;
+    }
+    if ((v = qemu_opt_get(opts, "discard")) && bdrv_parse_discard_flags(v, &flags) < 0) {
+        error_setg(errp, "Invalid discard option");
+        return NULL;
+    }
+    if ((v = qemu_opt_get(opts, "werror"))) {
+        if (type != IF_IDE && type != IF_VIRTIO && type != IF_NONE) {
+            error_setg(errp, "werror is not supported by this bus type");
+            return NULL;
+        }
+        if ((on_write = parse_block_error_action(v, false, errp)) < 0) {
+            return NULL;
+        }
+    }
+    if ((v = qemu_opt_get(opts, "rerror"))) {
+        if (type != IF_IDE && type != IF_VIRTIO && type != IF_NONE) {
+            error_setg(errp, "rerror is not supported by this bus type");
+            return NULL;
+        }
+        if ((on_read = parse_block_error_action(v, true, errp)) < 0) {
+            return NULL;
+        }
+    }
+    /* The next free unit of this interface, unless index=/unit= says. */
+    unit = qemu_opt_get_number(opts, "unit", qemu_opt_get_number(opts, "index", -1, NULL), NULL);
+    if (unit < 0) {
+        for (unit = 0; drive_get(type, bus, unit); unit++) {
+        }
+    } else if (drive_get(type, bus, unit)) {
+        error_setg(errp, "drive with bus=%d, unit=%d (index=%d) exists", bus, unit, unit);
+        return NULL;
+    }
+
+    options = drive_driver_options(opts, errp);
+    if (!options) {
+        return NULL;
+    }
+    if ((v = qemu_opt_get(opts, "format"))) {
+        json_object_set_new(options, "driver", json_string(v));
+    }
+    if (!file || !*file) {
+        json_decref(options);
+        error_setg(errp, "A block device must be specified for \"file\"");
+        return NULL;
+    }
+    blk = blk_new_open(file, NULL, options, flags, &local_err);
+    if (!blk) {
+        error_propagate(errp, local_err);
+        return NULL;
+    }
+    name = opts->id ? g_strdup(opts->id) : g_strdup_printf("%s%i", if_name[type], unit);
+    if (!blk_set_name(blk, name, errp)) {
+        g_free(name);
+        blk_unref(blk);
+        return NULL;
+    }
+    g_free(name);
+    blk_set_enable_write_cache(blk, qemu_opt_get_bool(opts, BDRV_OPT_CACHE_WB, true, NULL));
+    blk_set_on_error(blk, on_read, on_write);
+
+    dinfo = g_new0(DriveInfo, 1);
+    dinfo->type = type;
+    dinfo->bus = bus;
+    dinfo->unit = unit;
+    dinfo->opts = opts;
+    dinfo->blk = blk;
+    if (!created) {
+        created = g_ptr_array_new();
+    }
+    g_ptr_array_add(created, dinfo);
+    return dinfo;
 }

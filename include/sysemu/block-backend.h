@@ -95,6 +95,17 @@ typedef enum BlockErrorAction {
     BLOCK_ERROR_ACTION_STOP,
 } BlockErrorAction;
 
+/* QAPI BlockdevOnError: the rerror=/werror= settings. */
+typedef enum BlockdevOnError {
+    BLOCKDEV_ON_ERROR_REPORT,
+    BLOCKDEV_ON_ERROR_IGNORE,
+    BLOCKDEV_ON_ERROR_ENOSPC,
+    BLOCKDEV_ON_ERROR_STOP,
+    BLOCKDEV_ON_ERROR_AUTO,
+} BlockdevOnError;
+
+/* Give the backend its drive ID (unique among backends). */
+bool blk_set_name(BlockBackend *blk, const char *name, Error **errp);
 /* The BlockBackend of -drive id=NAME, NULL if none. */
 BlockBackend *blk_by_name(const char *name);
 const char *blk_name(const BlockBackend *blk);
@@ -108,5 +119,17 @@ void blk_get_geometry(BlockBackend *blk, uint64_t *nb_sectors_ptr);
 BlockErrorAction blk_get_error_action(BlockBackend *blk, bool is_read, int error);
 /* Carry it out: BLOCK_IO_ERROR event, and for STOP pause the VM. */
 void blk_error_action(BlockBackend *blk, BlockErrorAction action, bool is_read, int error);
+/* Defaults: rerror=report, werror=enospc. */
+void blk_set_on_error(BlockBackend *blk, BlockdevOnError on_read_error,
+                      BlockdevOnError on_write_error);
+BlockdevOnError blk_get_on_error(BlockBackend *blk, bool is_read);
+void *blk_get_attached_dev(BlockBackend *blk);
+/*
+ * The event and the VM stop belong to the layers above (monitor, run
+ * state): they install the handler blk_error_action calls.
+ */
+typedef void BlkIOErrorHandler(BlockBackend *blk, BlockErrorAction action, bool is_read,
+                               int error);
+void blk_set_io_error_handler(BlkIOErrorHandler *fn);
 
 #endif

@@ -23,4 +23,27 @@ QemuOpts *drive_def(const char *optstr, Error **errp);
 int drive_count(void);
 QemuOpts *drive_get_opts(int index);
 
+typedef struct BlockBackend BlockBackend;
+
+/* A created -drive: where it plugs in and its backend. */
+typedef struct DriveInfo {
+    BlockInterfaceType type;
+    int bus;
+    int unit;
+    QemuOpts *opts;
+    BlockBackend *blk;
+} DriveInfo;
+
+/*
+ * Create the BlockBackend of queued drive @index: open the image with its
+ * cache/aio/discard/read-only settings, name it (id= or the interface's
+ * default such as "virtio0"), and apply cache.writeback and
+ * rerror/werror.  Errors are QEMU's ("'x' invalid write error action").
+ */
+DriveInfo *drive_new(int index, Error **errp);
+/* The created drive of interface @type at @bus/@unit, NULL if none. */
+DriveInfo *drive_get(BlockInterfaceType type, int bus, int unit);
+/* How many created drives use interface @type. */
+int drive_count_type(BlockInterfaceType type);
+
 #endif
