@@ -420,6 +420,13 @@ fail:
 
 BlockDriverState *bdrv_open(const char *filename, json_t *options, int flags, Error **errp)
 {
+    if (flags & BDRV_O_SNAPSHOT) {
+        /* writing to the image itself would silently break what -snapshot promises */
+        error_setg(errp, "snapshot=on (-s) needs a temporary qcow2 overlay, which this build "
+                   "cannot create yet");
+        json_decref(options);
+        return NULL;
+    }
     return bdrv_open_node(filename, options ? options : json_object(), flags, false, errp);
 }
 
