@@ -18,7 +18,17 @@ MemoryRegion *address_space_translate(AddressSpace *as, hwaddr addr, hwaddr *xla
         return NULL;
     }
     *xlat = fr->offset + (addr - fr->start);
-    avail = fr->last - addr;        /* bytes left minus one: cannot overflow */
+    /*
+     * Registers are accessed whole, by their start address, even where a
+     * neighbour decodes the next byte (the PC's 0xcf8 dword and 0xcf9
+     * byte): only RAM is clipped to the flat range; MMIO only to the end
+     * of its own region.
+     */
+    if (fr->mr->ram) {
+        avail = fr->last - addr;    /* bytes left minus one: cannot overflow */
+    } else {
+        avail = fr->mr->size - 1 - *xlat;
+    }
     if (*plen - 1 > avail) {
         *plen = avail + 1;
     }

@@ -132,6 +132,33 @@ qemu_irq qemu_irq_gpio_line(IRQGpioGroup *g, const char *name, int n)
     return NULL;
 }
 
+/*
+ * Interception is passive, as in QEMU: the line still reaches its
+ * receiver, and the interceptor hears about it afterwards.
+ */
+typedef struct Interceptor {
+    struct IRQState orig;       /* in: a copy of the line as it was */
+    qemu_irq old_out;           /* out: the receiver the device drove */
+    qemu_irq_handler handler;
+    void *opaque;
+} Interceptor;
+
+static void intercept_in_trampoline(void *opaque, int n, int level)
+{
+    Interceptor *ic = opaque;
+
+    ic->orig.handler(ic->orig.opaque, ic->orig.n, level);
+    ic->handler(ic->opaque, n, level);
+}
+
+static void intercept_out_trampoline(void *opaque, int n, int level)
+{
+    Interceptor *ic = opaque;
+
+    qemu_set_irq(ic->old_out, level);
+    ic->handler(ic->opaque, n, level);
+}
+
 bool qemu_irq_intercept(IRQGpioGroup *g, qemu_irq_handler handler, void *opaque)
 {
     for (guint i = 0; gpio_groups && i < gpio_groups->len; i++) {
@@ -141,11 +168,19 @@ bool qemu_irq_intercept(IRQGpioGroup *g, qemu_irq_handler handler, void *opaque)
             continue;
         }
         for (int k = 0; k < o->n; k++) {
+            Interceptor *ic = g_new0(Interceptor, 1);
+
+            ic->handler = handler;
+            ic->opaque = opaque;
             if (o->out) {
-                o->lines[k] = qemu_allocate_irq(handler, opaque, k);
+                ic->old_out = o->lines[k];
+                o->lines[k] = qemu_allocate_irq(intercept_out_trampoline, ic, k);
             } else if (o->lines[k]) {
-                o->lines[k]->handler = handler;
-                o->lines[k]->opaque = opaque;
+                ic->orig = *o->lines[k];
+                o->lines[k]->handler = intercept_in_trampoline;
+                o->lines[k]->opaque = ic;
+            } else {
+                g_free(ic);
             }
         }
     }

@@ -269,7 +269,11 @@ bool qdev_prop_set(DeviceState *dev, const char *name, const char *value, Error 
             [PROP_KIND_UINT64] = { UINT64_MAX, "uint64_t" },
         };
 
-        if (!parse_uint(value, lim[p->kind].max, &v)) {
+        if (!parse_uint(value, UINT64_MAX, &v)) {
+            error_setg(errp, "Parameter '%s' expects integer", name);
+            return false;
+        }
+        if (v > lim[p->kind].max) {
             error_setg(errp, "Parameter '%s' expects %s", name, lim[p->kind].what);
             return false;
         }

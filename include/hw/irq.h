@@ -48,9 +48,9 @@ IRQGpioGroup *qemu_irq_find_gpio(const char *path, bool out);
 /* Look up one input line of a group by name and number; NULL if absent. */
 qemu_irq qemu_irq_gpio_line(IRQGpioGroup *g, const char *name, int n);
 /*
- * Redirect every line of every "in" group under @path to @handler
- * (called with the line number); the original receivers stop seeing them.
- * For "out" groups the lines the device drives are replaced.
+ * Also report every line of every group under @path to @handler (called
+ * with the line number, after the original receiver): "in" groups at the
+ * receiver, "out" groups by replacing the lines the device drives.
  */
 bool qemu_irq_intercept(IRQGpioGroup *g, qemu_irq_handler handler, void *opaque);
 /* Forget every registration (machine teardown in tests). */

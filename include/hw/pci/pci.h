@@ -27,6 +27,8 @@ typedef struct PCIDevice PCIDevice;
 #define PCI_BAR_UNMAPPED        (~(pcibus_t)0)
 #define PCI_CONFIG_SPACE_SIZE   0x100
 #define PCIE_CONFIG_SPACE_SIZE  0x1000
+#define PCI_CONFIG_HEADER_SIZE  0x40
+#define PCI_HEADER_TYPE_MULTI_FUNCTION 0x80
 
 #define PCI_VENDOR_ID_INTEL             0x8086
 #define PCI_VENDOR_ID_REDHAT_QUMRANET   0x1af4
@@ -59,6 +61,8 @@ const char *pci_bus_name(const PCIBus *bus);
 PCIDevice *pci_find_device(PCIBus *bus, int bus_num, uint8_t devfn);
 void pci_for_each_device(PCIBus *bus, void (*fn)(PCIBus *b, PCIDevice *d, void *opaque),
                          void *opaque);
+MemoryRegion *pci_address_space(PCIDevice *dev);       /* memory BARs go here */
+MemoryRegion *pci_address_space_io(PCIDevice *dev);    /* I/O BARs go here */
 /* Reset every device on the bus (and unmap their BARs). */
 void pci_bus_reset(PCIBus *bus);
 int pci_bus_get_irq_level(PCIBus *bus, int irq_num);

@@ -222,15 +222,8 @@ void pci_dma_unmap(PCIDevice *dev, void *buffer, uint64_t len, int dir,
                    uint64_t access_len);
 bool pci_bus_master_enabled(PCIDevice *dev);
 
-/* Deliver an MSI/MSI-X message (a DWORD write into the system address space). */
+/* Deliver an MSI/MSI-X message (through msi_route(), hw/intc/msi-route.h). */
 void msi_send_message(PCIDevice *dev, MSIMessage msg);
-/*
- * Where messages to 0xfee00000-0xfeefffff go: the machine (local APIC)
- * installs a handler; without one they are written to memory like any DMA,
- * which is what qtest and libqos look at.
- */
-typedef void (*MSIDeliverFn)(void *opaque, uint64_t addr, uint32_t data, uint16_t requester);
-void pci_set_msi_delivery(MSIDeliverFn fn, void *opaque);
 
 /* Helpers for devices creating fixed functions (machine code). */
 PCIDevice *pci_create_simple(PCIBus *bus, int devfn, const char *type_name, Error **errp);
