@@ -7,6 +7,7 @@
  * is checked afterwards with Debian's qemu-io on the image.
  */
 #include <endian.h>
+#include <fcntl.h>
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <string.h>
