@@ -13,7 +13,10 @@
 #include "qemu/error-report.h"
 #include "qemu/main-loop.h"
 #include "hw/i386/pc.h"
+#include "hw/intc/msi-route.h"
 #include "hw/qdev-core.h"
+#include "hw/virtio/virtio-blk.h"
+#include "sysemu/blockdev.h"
 #include "sysemu/machine.h"
 #include "sysemu/qtest.h"
 #include "sysemu/runstate.h"
@@ -152,8 +155,24 @@ static bool machine_setup(Error **errp)
         .nographic = vm_config.nographic,
         .nb_serial = serial_count(),
     };
-    PCMachineState *pcms = pc_init1(&cfg, errp);
+    PCMachineState *pcms;
 
+    /* Backends first: devices find their drive= by name. */
+    for (guint i = 0; vm_config.drives && i < vm_config.drives->len; i++) {
+        CmdlineOpt *o = g_ptr_array_index(vm_config.drives, i);
+
+        for (int j = 0; j < drive_count(); j++) {
+            if (drive_get_opts(j) != o->opts) {
+                continue;
+            }
+            cmdline_opt_loc_push(o);
+            if (!drive_new(j, errp)) {
+                return false;
+            }
+            loc_pop();
+        }
+    }
+    pcms = pc_init1(&cfg, errp);
     if (!pcms) {
         return false;
     }
@@ -184,7 +203,8 @@ static bool machine_setup(Error **errp)
         }
         loc_pop();
     }
-    return true;
+    /* -drive if=virtio: its device comes after the -device ones, as in QEMU. */
+    return virtio_blk_pci_create_drives(errp);
 }
 
 int qemu_main_loop_run(void)
@@ -219,6 +239,8 @@ int qemu_main_loop_run(void)
         error_report_err(err);
         return 1;
     }
+    /* No local APIC runs under qtest: make interrupt messages observable. */
+    apic_msi_recorder_init();
     if (vm_config.qtest && !qtest_server_init(vm_config.qtest, vm_config.qtest_log, &err)) {
         error_report_err(err);
         return 1;

@@ -237,6 +237,11 @@ void address_space_init(AddressSpace *as, MemoryRegion *root, const char *name)
 
 void address_space_destroy(AddressSpace *as)
 {
+    if (!retired_views) {
+        retired_views = g_ptr_array_new();
+    }
+    g_ptr_array_add(retired_views, as->current_map);
+    as->current_map = NULL;
     for (AddressSpace **p = &address_spaces; *p; p = &(*p)->next) {
         if (*p == as) {
             *p = as->next;

@@ -123,6 +123,7 @@ static void accel_add(const char *opt, const char *arg)
     QemuOpts *opts = parse_or_die(arg, "accel");
 
     if (opts->help) {
+        qemu_opts_free(opts);
         accel_print_help();
         exit(0);
     }

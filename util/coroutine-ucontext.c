@@ -1,9 +1,10 @@
 /*
- * Coroutines on ucontext stacks (include/qemu/coroutine.h).
+ * Coroutines on their own stacks (include/qemu/coroutine.h).
  *
- * makecontext/swapcontext start a coroutine once; after that, switches
- * use sigsetjmp/siglongjmp without saving the signal mask, so a switch
- * costs no system call.  Finished coroutines keep their stacks in a
+ * A coroutine is started once on its stack (a stack-pointer switch on
+ * x86-64, makecontext/swapcontext elsewhere); after that, switches use
+ * sigsetjmp/siglongjmp without saving the signal mask, so a switch costs
+ * no system call.  Finished coroutines keep their stacks in a
  * per-thread pool for the next request.
  */
 #include <setjmp.h>
@@ -47,16 +48,17 @@ static void start_switch_fiber(void **fake_stack_save, const void *bottom, size_
 #endif
 }
 
-static void finish_switch_fiber(void *fake_stack_save)
+/* @from, if its stack is not known yet (the thread's own stack), learns it here. */
+static void finish_switch_fiber(void *fake_stack_save, Coroutine *from)
 {
 #ifdef CONFIG_ASAN
     const void *bottom_old;
     size_t size_old;
 
     __sanitizer_finish_switch_fiber(fake_stack_save, &bottom_old, &size_old);
-    if (!leader.stack) {
-        leader.stack = (void *)bottom_old;
-        leader.stack_size = size_old;
+    if (from && !from->stack) {
+        from->stack = (void *)bottom_old;
+        from->stack_size = size_old;
     }
 #endif
 }
@@ -72,7 +74,7 @@ static int coroutine_switch(Coroutine *from, Coroutine *to, int action)
                            to->stack, to->stack_size);
         siglongjmp(to->env, action);
     }
-    finish_switch_fiber(from->fake_stack);
+    finish_switch_fiber(from->fake_stack, NULL);
     return ret;
 }
 
@@ -80,45 +82,77 @@ static void coroutine_trampoline(int i0, int i1)
 {
     uintptr_t ptr = ((uintptr_t)(unsigned)i1 << 32) | (unsigned)i0;
     Coroutine *co = (Coroutine *)ptr;
+    Coroutine *creator = co->caller;    /* set by coroutine_new() for this first jump */
     void *fake_stack_save = NULL;
 
-    finish_switch_fiber(NULL);
+    finish_switch_fiber(NULL, creator);
+    co->caller = NULL;
     /* Back to the creator; the first qemu_coroutine_enter() lands below. */
     if (!sigsetjmp(co->env, 0)) {
-        start_switch_fiber(&fake_stack_save, leader.stack, leader.stack_size);
+        start_switch_fiber(&fake_stack_save, creator->stack, creator->stack_size);
         siglongjmp(*(sigjmp_buf *)co->entry_arg, 1);
     }
-    finish_switch_fiber(fake_stack_save);
+    finish_switch_fiber(fake_stack_save, NULL);
     for (;;) {
         co->entry(co->entry_arg);
         coroutine_switch(co, co->caller, COROUTINE_TERMINATE);
     }
 }
 
+#if defined(__x86_64__)
+/*
+ * First entry without swapcontext, which ASan intercepts and warns about:
+ * switch the stack pointer by hand and call the trampoline, which never
+ * returns (it siglongjmps back).
+ */
+static void start_on_stack(void *stack_top, Coroutine *co)
+{
+    uintptr_t ptr = (uintptr_t)co;
+
+    asm volatile("mov %0, %%rsp\n\t"
+                 "mov %1, %%edi\n\t"
+                 "mov %2, %%esi\n\t"
+                 "call *%3\n\t"
+                 "ud2"
+                 :
+                 : "r"(stack_top), "r"((int)(uint32_t)ptr), "r"((int)(uint32_t)(ptr >> 32)),
+                   "r"(coroutine_trampoline)
+                 : "memory", "rdi", "rsi");
+}
+#endif
+
 static Coroutine *coroutine_new(void)
 {
     Coroutine *co = g_new0(Coroutine, 1);
-    ucontext_t old_uc, uc;
     sigjmp_buf old_env;
-    uintptr_t ptr = (uintptr_t)co;
     void *fake_stack_save = NULL;
 
     co->stack_size = STACK_SIZE;
     co->stack = g_malloc(co->stack_size);
     co->entry_arg = &old_env;
+    co->caller = qemu_coroutine_self();
 
-    getcontext(&uc);
-    uc.uc_link = &old_uc;
-    uc.uc_stack.ss_sp = co->stack;
-    uc.uc_stack.ss_size = co->stack_size;
-    uc.uc_stack.ss_flags = 0;
-    makecontext(&uc, (void (*)(void))coroutine_trampoline, 2, (int)(uint32_t)ptr,
-                (int)(uint32_t)(ptr >> 32));
     if (!sigsetjmp(old_env, 0)) {
         start_switch_fiber(&fake_stack_save, co->stack, co->stack_size);
-        swapcontext(&old_uc, &uc);
+#if defined(__x86_64__)
+        start_on_stack((char *)co->stack + co->stack_size, co);
+#else
+        {
+            uintptr_t ptr = (uintptr_t)co;
+            ucontext_t old_uc, uc;
+
+            getcontext(&uc);
+            uc.uc_link = &old_uc;
+            uc.uc_stack.ss_sp = co->stack;
+            uc.uc_stack.ss_size = co->stack_size;
+            uc.uc_stack.ss_flags = 0;
+            makecontext(&uc, (void (*)(void))coroutine_trampoline, 2, (int)(uint32_t)ptr,
+                        (int)(uint32_t)(ptr >> 32));
+            swapcontext(&old_uc, &uc);
+        }
+#endif
     }
-    finish_switch_fiber(fake_stack_save);
+    finish_switch_fiber(fake_stack_save, NULL);
     return co;
 }
 

@@ -63,6 +63,7 @@ struct IRQGpioGroup {
 };
 
 static GPtrArray *gpio_groups;
+static GPtrArray *interceptors;     /* live as long as the lines they sit on */
 
 static void gpio_register(const char *path, const char *name, qemu_irq *lines, int n, bool out)
 {
@@ -172,6 +173,10 @@ bool qemu_irq_intercept(IRQGpioGroup *g, qemu_irq_handler handler, void *opaque)
 
             ic->handler = handler;
             ic->opaque = opaque;
+            if (!interceptors) {
+                interceptors = g_ptr_array_new_with_free_func(g_free);
+            }
+            g_ptr_array_add(interceptors, ic);
             if (o->out) {
                 ic->old_out = o->lines[k];
                 o->lines[k] = qemu_allocate_irq(intercept_out_trampoline, ic, k);
@@ -179,8 +184,6 @@ bool qemu_irq_intercept(IRQGpioGroup *g, qemu_irq_handler handler, void *opaque)
                 ic->orig = *o->lines[k];
                 o->lines[k]->handler = intercept_in_trampoline;
                 o->lines[k]->opaque = ic;
-            } else {
-                g_free(ic);
             }
         }
     }

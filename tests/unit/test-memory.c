@@ -79,6 +79,7 @@ static void fixture_teardown(Fixture *f, gconstpointer data)
     address_space_destroy(&f->as);
     memory_region_finalize(&f->mmio);
     memory_region_finalize(&f->ram);
+    memory_region_finalize(&f->root);
 }
 
 static void test_ram_roundtrip(Fixture *f, gconstpointer data)

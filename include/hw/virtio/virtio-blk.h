@@ -146,5 +146,7 @@ bool virtio_blk_device_realize(VirtIOBlock *s, Error **errp);
 void virtio_blk_device_unrealize(VirtIOBlock *s);
 /* Resubmit requests held back by rerror/werror=stop (the VM resumed). */
 void virtio_blk_restart_held(VirtIOBlock *s);
+/* Create a virtio-blk-pci device for every -drive if=virtio (machine init). */
+bool virtio_blk_pci_create_drives(Error **errp);
 
 #endif
