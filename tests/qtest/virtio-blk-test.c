@@ -9,6 +9,7 @@
 #include <endian.h>
 #include <fcntl.h>
 #include <glib.h>
+#include <stdlib.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -531,6 +532,83 @@ static void test_msix_and_intx(void)
     qtest_quit(qts);
 }
 
+/*
+ * The guest's writeback byte reaches the host: with it on a write is a
+ * plain pwrite; with it off the same write is durable on completion
+ * (RWF_DSYNC, or an fdatasync after it).  Seen with strace on minivm.
+ */
+static void test_wce_reaches_host(void)
+{
+    g_autofree char *strace = g_find_program_in_path("strace");
+    g_autofree char *log = NULL, *wrapper = NULL, *text = NULL;
+    const char *real = getenv("QTEST_QEMU_BINARY");
+    char **lines;
+    int on_line = -1, off_line = -1, fd;
+    bool off_durable = false, on_durable = false;
+    VBlk v = { 0 };
+
+    if (!strace || system("strace -qq -o /dev/null true") != 0) {
+        g_test_skip("strace is missing or cannot trace here");
+        return;
+    }
+    fd = g_file_open_tmp("virtio-blk-strace-XXXXXX.log", &log, NULL);
+    close(fd);
+    fd = g_file_open_tmp("virtio-blk-wrap-XXXXXX.sh", &wrapper, NULL);
+    /* libqtest stops the emulator with SIGTERM: pass it on to minivm, not strace. */
+    g_autofree char *script = g_strdup_printf(
+        "#!/bin/sh\n"
+        "export ASAN_OPTIONS=\"$ASAN_OPTIONS:detect_leaks=0\"\n"   /* LSan cannot run traced */
+        "strace -f -qq -s 0 -o %s -e trace=pwrite64,pwritev,pwritev2,fdatasync,fsync "
+        "sh -c 'echo $$ > %s.pid; exec \"$0\" \"$@\"' %s \"$@\" &\n"
+        "st=$!\n"
+        "trap 'kill -TERM $(cat %s.pid)' TERM\n"
+        "wait $st\n"
+        "wait $st\n", log, log, real, log);
+    g_assert_cmpint(write(fd, script, strlen(script)), ==, (ssize_t)strlen(script));
+    close(fd);
+    g_chmod(wrapper, 0755);
+
+    make_image();
+    g_setenv("QTEST_QEMU_BINARY", wrapper, true);
+    v.qts = start("writeback", "");
+    g_setenv("QTEST_QEMU_BINARY", real, true);
+    vblk_find(&v);
+    vblk_init(&v, BASE_FEATURES, 0xffff);
+    qtest_memset(v.qts, DATA_PA, 0x11, 4096);
+    g_assert_cmpint(do_request(&v, T_OUT, 2048, DATA_PA, 4096, false, false), ==, 0);
+    qtest_writeb(v.qts, v.device + 32, 0);
+    g_assert_cmpint(do_request(&v, T_OUT, 4096, DATA_PA, 4096, false, false), ==, 0);
+    qtest_quit(v.qts);
+
+    g_assert_true(g_file_get_contents(log, &text, NULL, NULL));
+    lines = g_strsplit(text, "\n", -1);
+    for (int i = 0; lines[i]; i++) {
+        bool is_write = strstr(lines[i], "pwrite") != NULL;
+        if (is_write && strstr(lines[i], ", 1048576")) {
+            on_line = i;
+            on_durable = strstr(lines[i], "RWF_DSYNC") != NULL;
+        } else if (is_write && strstr(lines[i], ", 2097152")) {
+            off_line = i;
+            off_durable = strstr(lines[i], "RWF_DSYNC") != NULL;
+        } else if (strstr(lines[i], "fdatasync(") || strstr(lines[i], "fsync(")) {
+            if (off_line >= 0) {
+                off_durable = true;
+            } else if (on_line >= 0) {
+                on_durable = true;
+            }
+        }
+    }
+    g_strfreev(lines);
+    g_assert_cmpint(on_line, >=, 0);
+    g_assert_cmpint(off_line, >, on_line);
+    g_assert_false(on_durable);
+    g_assert_true(off_durable);
+    g_autofree char *pidfile = g_strdup_printf("%s.pid", log);
+    g_unlink(pidfile);
+    g_unlink(log);
+    g_unlink(wrapper);
+}
+
 static void test_if_virtio_drive(void)
 {
     QTestState *qts;
@@ -562,6 +640,7 @@ int main(int argc, char **argv)
     g_test_add_func("/virtio-blk/wce/writeback-byte", test_writeback_byte);
     g_test_add_func("/virtio-blk/hostile/chains", test_hostile_chains);
     g_test_add_func("/virtio-blk/irq/msix-and-intx", test_msix_and_intx);
+    g_test_add_func("/virtio-blk/wce/reaches-host", test_wce_reaches_host);
     g_test_add_func("/virtio-blk/drive/if-virtio", test_if_virtio_drive);
     ret = g_test_run();
     g_unlink(img);
