@@ -242,15 +242,31 @@ void bdrv_unref(BlockDriverState *bs)
     }
 }
 
+BlockDriver *bdrv_probe_all(const uint8_t *buf, int buf_size, const char *filename)
+{
+    BlockDriver *drv, *best = bdrv_find_format("raw");
+    int score = 0;
+
+    for (drv = drivers; drv; drv = drv->next) {
+        if (drv->bdrv_probe) {
+            int s = drv->bdrv_probe(buf, buf_size, filename);
+
+            if (s > score) {
+                score = s;
+                best = drv;
+            }
+        }
+    }
+    return best;
+}
+
 static int probe_format(BlockDriverState *file, BlockDriver **pdrv, Error **errp)
 {
     uint8_t *buf = qemu_blockalign(file, 4096);
     int64_t len = bdrv_getlength(file);
     int n = len < 0 ? 0 : (int)MIN(len, 2048);
-    int ret = 0, score = 0;
-    BlockDriver *drv;
+    int ret;
 
-    *pdrv = bdrv_find_format("raw");
     if (n > 0) {
         /* O_DIRECT wants whole aligned blocks */
         int64_t want = MAX(file->bl.request_alignment, 2048);
@@ -262,16 +278,7 @@ static int probe_format(BlockDriverState *file, BlockDriver **pdrv, Error **errp
             return ret;
         }
     }
-    for (drv = drivers; drv; drv = drv->next) {
-        if (drv->bdrv_probe) {
-            int s = drv->bdrv_probe(buf, n, file->filename);
-
-            if (s > score) {
-                score = s;
-                *pdrv = drv;
-            }
-        }
-    }
+    *pdrv = bdrv_probe_all(buf, n, file->filename);
     qemu_vfree(buf);
     return 0;
 }
@@ -420,6 +427,13 @@ fail:
 
 BlockDriverState *bdrv_open(const char *filename, json_t *options, int flags, Error **errp)
 {
+    if (flags & BDRV_O_SNAPSHOT) {
+        /* writing to the image itself would silently break what -snapshot promises */
+        error_setg(errp, "snapshot=on (-s) needs a temporary qcow2 overlay, which this build "
+                   "cannot create yet");
+        json_decref(options);
+        return NULL;
+    }
     return bdrv_open_node(filename, options ? options : json_object(), flags, false, errp);
 }
 

@@ -53,6 +53,9 @@ static void print_formatting(const char *filename, const char *fmt, QemuOpts *op
         const char *v = qemu_opt_get(opts, desc->name);
 
         if (!v) {
+            if (desc->def_value_str) {
+                printf(" %s=%s", desc->name, desc->def_value_str);
+            }
             continue;
         }
         if (desc->type == QEMU_OPT_SIZE || desc->type == QEMU_OPT_NUMBER) {

@@ -84,7 +84,28 @@ static int coroutine_fn raw_co_pwritev(BlockDriverState *bs, int64_t offset, int
 {
     BDRVRawFormatState *s = bs->opaque;
 
+    /*
+     * A guessed raw image must not be turned into something that probes as
+     * another format (a guest writing a qcow2 header to its disk would get
+     * host files opened next time).  request_alignment 512 makes block 0
+     * writes whole, so the check sees the complete new sector.
+     */
+    if (bs->probed && offset < 512 && bytes) {
+        uint8_t buf[512];
+
+        qemu_iovec_to_buf(qiov, 0, buf, sizeof(buf));
+        if (bdrv_probe_all(buf, sizeof(buf), NULL) != bs->drv) {
+            return -EPERM;
+        }
+    }
     return bdrv_co_pwritev(bs->file->bs, offset + s->offset, bytes, qiov, flags);
+}
+
+static void raw_refresh_limits(BlockDriverState *bs, Error **errp)
+{
+    if (bs->probed) {
+        bs->bl.request_alignment = MAX(bs->bl.request_alignment, 512);
+    }
 }
 
 static int coroutine_fn raw_co_pwrite_zeroes(BlockDriverState *bs, int64_t offset,
@@ -149,6 +170,7 @@ static BlockDriver bdrv_raw = {
     .runtime_opts = raw_format_opts,
     .bdrv_probe = raw_probe,
     .bdrv_open = raw_open,
+    .bdrv_refresh_limits = raw_refresh_limits,
     .bdrv_co_preadv = raw_co_preadv,
     .bdrv_co_pwritev = raw_co_pwritev,
     .bdrv_co_pwrite_zeroes = raw_co_pwrite_zeroes,

@@ -13,6 +13,7 @@
 #include "qemu/error-report.h"
 #include "qemu/main-loop.h"
 #include "hw/i386/pc.h"
+#include "hw/intc/msi-route.h"
 #include "hw/qdev-core.h"
 #include "hw/virtio/virtio-blk.h"
 #include "sysemu/blockdev.h"
@@ -238,6 +239,8 @@ int qemu_main_loop_run(void)
         error_report_err(err);
         return 1;
     }
+    /* No local APIC runs under qtest: make interrupt messages observable. */
+    apic_msi_recorder_init();
     if (vm_config.qtest && !qtest_server_init(vm_config.qtest, vm_config.qtest_log, &err)) {
         error_report_err(err);
         return 1;

@@ -120,6 +120,9 @@ extern BlockDriver bdrv_file;
 /* Register @drv at program start. */
 #define block_init(fn) static void __attribute__((constructor)) fn(void)
 
+/* The format whose probe scores @buf highest; raw when none claims it. */
+BlockDriver *bdrv_probe_all(const uint8_t *buf, int buf_size, const char *filename);
+
 /* Forget the cached length of @bs and its children (after a resize). */
 void bdrv_invalidate_length(BlockDriverState *bs);
 

@@ -102,6 +102,13 @@ class BadInputTest(unittest.TestCase):
         self.assertEqual((rc, err), (0, ''))
         self.assertIn('read 512/512 bytes at offset 0', out)
 
+    def test_snapshot_refused_until_overlays_exist(self):
+        rc, out, err = iotests.minivm_io('-s', '-f', 'raw', '-c', 'write 0 512', self.image)
+        self.assertEqual(rc, 1)
+        self.assertIn('snapshot=on (-s) needs a temporary qcow2 overlay', err)
+        with open(self.image, 'rb') as f:
+            self.assertEqual(f.read(512), bytes(512))
+
     def test_failed_command_sets_exit_status(self):
         self.io(['-f', 'raw', '-c', 'read 0 2M', self.image], 'read failed: Input/output error',
                 prefixed=False)

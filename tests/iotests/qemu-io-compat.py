@@ -98,6 +98,13 @@ class QemuIoCompatTest(unittest.TestCase):
                           'read -P 5 0 512', 'info']
                 self.run_both('image-opts', script, args=tool_args, open_image=False)
 
+    def test_probed_raw_and_reopen(self):
+        script = ['write 0 512', 'reopen -c none', 'read 0 512', 'reopen -r', 'write 0 512',
+                  'reopen -w -c writethrough', 'write -P 3 0 512', 'read -P 3 0 512',
+                  'reopen -o cache.direct=on -c none', 'reopen -o foo=1', 'reopen -r -w',
+                  'reopen x']
+        self.run_both('reopen', script, args=())
+
     def test_usage_errors(self):
         for args in (('-f', 'raw', '-c', 'read 0 1', 'a', 'b'), ('-f', 'raw', '--image-opts'),
                      ('--bogus',), ('-h',), ('-c', 'help')):

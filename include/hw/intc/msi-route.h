@@ -25,4 +25,7 @@ void msi_route(uint64_t addr, uint32_t data, uint16_t requester);
 /* Messages seen in the APIC window with no handler installed (for tests). */
 uint64_t msi_route_apic_count(void);
 
+/* qtest: map a window at 0xfee00000 where each message's data can be read back. */
+void apic_msi_recorder_init(void);
+
 #endif
