@@ -34,6 +34,8 @@
 
 #define VIRTIO_F_VERSION_1          32
 #define VIRTIO_RING_F_INDIRECT_DESC 28
+#define VIRTIO_RING_F_EVENT_IDX     29
+#define VIRTIO_BLK_F_MQ             12
 #define VIRTIO_BLK_F_FLUSH          9
 #define VIRTIO_BLK_F_CONFIG_WCE     11
 #define VIRTIO_BLK_F_DISCARD        13
@@ -46,6 +48,7 @@ typedef struct VBlk {
     uint64_t common, isr, device, notify;
     uint32_t notify_mult;
     uint16_t notify_off;
+    uint16_t q;             /* the queue this driver uses */
     uint16_t avail_idx;
     uint16_t used_seen;
     unsigned next_desc;
@@ -136,7 +139,7 @@ static void vblk_init(VBlk *v, uint64_t features, uint16_t msix_vector)
     set_status(v, 11);
     g_assert_cmpint(get_status(v), ==, 11);
 
-    qtest_writew(qts, v->common + 22, 0);
+    qtest_writew(qts, v->common + 22, v->q);
     g_assert_cmpint(qtest_readw(qts, v->common + 24), ==, 256);
     qtest_writew(qts, v->common + 24, QSIZE);
     qtest_writew(qts, v->common + 26, msix_vector);
@@ -198,7 +201,7 @@ static void post(VBlk *v, const Buf *b, unsigned n, bool indirect)
     qtest_writew(v->qts, AVAIL_PA + 4 + 2 * (v->avail_idx % QSIZE), head);
     v->avail_idx++;
     qtest_writew(v->qts, AVAIL_PA + 2, v->avail_idx);
-    qtest_writew(v->qts, v->notify + v->notify_off * v->notify_mult, 0);
+    qtest_writew(v->qts, v->notify + v->notify_off * v->notify_mult, v->q);
 }
 
 /* Wait (bounded number of polls) for the device to use one more buffer. */
@@ -609,6 +612,79 @@ static void test_wce_reaches_host(void)
     g_unlink(wrapper);
 }
 
+static void test_event_idx(void)
+{
+    QTestState *qts;
+    VBlk v = { 0 };
+    const uint64_t used_event = AVAIL_PA + 4 + 2 * QSIZE;
+    const uint64_t avail_event = USED_PA + 4 + 8 * QSIZE;
+
+    make_image();
+    qts = start("writeback", "");
+    v.qts = qts;
+    vblk_find(&v);
+    vblk_init(&v, BASE_FEATURES | 1ULL << VIRTIO_RING_F_EVENT_IDX, 0xffff);
+    /* The first completion always interrupts; later ones only past used_event. */
+    qtest_writew(qts, used_event, 5);
+    g_assert_cmpint(do_request(&v, T_IN, 0, DATA_PA, 512, true, false), ==, 0);
+    g_assert_cmpint(qtest_readb(qts, v.isr), ==, 1);
+    g_assert_cmpint(qtest_readw(qts, avail_event), ==, 1);
+    g_assert_cmpint(do_request(&v, T_IN, 0, DATA_PA, 512, true, false), ==, 0);
+    g_assert_cmpint(qtest_readb(qts, v.isr), ==, 0);
+    g_assert_cmpint(qtest_readw(qts, avail_event), ==, 2);
+    qtest_writew(qts, used_event, 2);
+    g_assert_cmpint(do_request(&v, T_IN, 0, DATA_PA, 512, true, false), ==, 0);
+    g_assert_cmpint(qtest_readb(qts, v.isr), ==, 1);
+    qtest_quit(qts);
+}
+
+static void test_multiqueue(void)
+{
+    QTestState *qts;
+    VBlk v = { 0 };
+
+    make_image();
+    qts = start("writeback", ",num-queues=2");
+    v.qts = qts;
+    vblk_find(&v);
+    g_assert_true(device_features(&v) & 1ULL << VIRTIO_BLK_F_MQ);
+    g_assert_cmpint(qtest_readw(qts, v.device + 34), ==, 2);
+    g_assert_cmpint(qtest_readw(qts, v.common + 18), ==, 2);
+    /* Default vectors: one per queue plus config. */
+    g_assert_cmpint(pci_cfg_readw(qts, DEVFN, pci_find_cap(qts, DEVFN, 0x11) + 2) & 0x7ff, ==, 2);
+    /* Only the second queue is set up and used. */
+    v.q = 1;
+    vblk_init(&v, BASE_FEATURES | 1ULL << VIRTIO_BLK_F_MQ, 0xffff);
+    g_assert_cmpint(v.notify_off, ==, 1);
+    qtest_memset(qts, DATA_PA, 0x77, 512);
+    g_assert_cmpint(do_request(&v, T_OUT, 3, DATA_PA, 512, false, false), ==, 0);
+    qtest_memset(qts, DATA_PA, 0, 512);
+    g_assert_cmpint(do_request(&v, T_IN, 3, DATA_PA, 512, true, false), ==, 0);
+    g_assert_cmpint(qtest_readb(qts, DATA_PA + 100), ==, 0x77);
+    /* A kick for a queue that does not exist is ignored. */
+    qtest_writew(qts, v.notify + 7 * v.notify_mult, 7);
+    g_assert_cmpint(get_status(&v), ==, 15);
+    qtest_quit(qts);
+}
+
+static void test_get_id(void)
+{
+    QTestState *qts;
+    VBlk v = { 0 };
+    char id[21] = { 0 };
+
+    make_image();
+    qts = start("writeback", ",serial=MINIVM-0001");
+    v.qts = qts;
+    vblk_find(&v);
+    vblk_init(&v, BASE_FEATURES, 0xffff);
+    qtest_memset(qts, DATA_PA, 0xff, 32);
+    g_assert_cmpint(do_request(&v, T_GET_ID, 0, DATA_PA, 20, true, false), ==, 0);
+    qtest_memread(qts, DATA_PA, id, 20);
+    g_assert_cmpstr(id, ==, "MINIVM-0001");
+    qtest_quit(qts);
+}
+
 static void test_if_virtio_drive(void)
 {
     QTestState *qts;
@@ -641,6 +717,9 @@ int main(int argc, char **argv)
     g_test_add_func("/virtio-blk/hostile/chains", test_hostile_chains);
     g_test_add_func("/virtio-blk/irq/msix-and-intx", test_msix_and_intx);
     g_test_add_func("/virtio-blk/wce/reaches-host", test_wce_reaches_host);
+    g_test_add_func("/virtio-blk/ring/event-idx", test_event_idx);
+    g_test_add_func("/virtio-blk/ring/multiqueue", test_multiqueue);
+    g_test_add_func("/virtio-blk/io/get-id", test_get_id);
     g_test_add_func("/virtio-blk/drive/if-virtio", test_if_virtio_drive);
     ret = g_test_run();
     g_unlink(img);
