@@ -18,9 +18,9 @@ const QemuOptDesc qcow2_create_opts[] = {
     { "compression_type", QEMU_OPT_STRING,
       "Compression method used for image cluster compression", "zlib" },
     { "size", QEMU_OPT_SIZE, "Virtual disk size" },
+    { "compat", QEMU_OPT_STRING, "Compatibility level (v2 [0.10] or v3 [1.1])" },
     { "backing_file", QEMU_OPT_STRING, "File name of a base image" },
     { "backing_fmt", QEMU_OPT_STRING, "Image format of the base image" },
-    { "compat", QEMU_OPT_STRING, "Compatibility level (v2 [0.10] or v3 [1.1])" },
     { "lazy_refcounts", QEMU_OPT_BOOL, "Postpone refcount updates", "off" },
     { "refcount_bits", QEMU_OPT_NUMBER, "Width of a reference count entry in bits", "16" },
     { "data_file", QEMU_OPT_STRING, "File name of an external data file" },
@@ -251,7 +251,8 @@ static int write_image(BlockDriverState *file, const Qcow2CreateParams *p, Error
         off = add_ext(hdr, off, QCOW2_EXT_MAGIC_BACKING_FORMAT, p->backing_fmt,
                       strlen(p->backing_fmt));
     }
-    if (p->version >= 3) {
+    /* Like QEMU: no feature table in clusters of 4k and less, to leave room for names. */
+    if (p->version >= 3 && cs > 4096) {
         off = add_feature_table(hdr, off);
     }
     off += 8;                               /* end-of-extensions marker (zeroes) */
