@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "libqtest.h"
@@ -49,6 +50,7 @@ typedef struct VBlk {
     uint32_t notify_mult;
     uint16_t notify_off;
     uint16_t q;             /* the queue this driver uses */
+    bool legacy;            /* kick through the legacy I/O BAR */
     uint16_t avail_idx;
     uint16_t used_seen;
     unsigned next_desc;
@@ -201,7 +203,11 @@ static void post(VBlk *v, const Buf *b, unsigned n, bool indirect)
     qtest_writew(v->qts, AVAIL_PA + 4 + 2 * (v->avail_idx % QSIZE), head);
     v->avail_idx++;
     qtest_writew(v->qts, AVAIL_PA + 2, v->avail_idx);
-    qtest_writew(v->qts, v->notify + v->notify_off * v->notify_mult, v->q);
+    if (v->legacy) {
+        qtest_outw(v->qts, BAR0_PORT + 16, v->q);
+    } else {
+        qtest_writew(v->qts, v->notify + v->notify_off * v->notify_mult, v->q);
+    }
 }
 
 /* Wait (bounded number of polls) for the device to use one more buffer. */
@@ -685,6 +691,82 @@ static void test_get_id(void)
     qtest_quit(qts);
 }
 
+/* A legacy (virtio 0.9.5) driver on the transitional device's I/O BAR. */
+static void test_legacy_driver(void)
+{
+    QTestState *qts;
+    VBlk v = { 0 };
+
+    make_image();
+    qts = start("writethrough", "");
+    v.qts = qts;
+    v.legacy = true;
+    map_bars(qts);
+    qtest_outb(qts, BAR0_PORT + 18, 0);
+    qtest_outb(qts, BAR0_PORT + 18, 3);
+    qtest_outl(qts, BAR0_PORT + 4, 1u << VIRTIO_BLK_F_FLUSH);
+    g_assert_cmphex(qtest_inl(qts, BAR0_PORT + 4), ==, 1u << VIRTIO_BLK_F_FLUSH);
+    qtest_outw(qts, BAR0_PORT + 14, 0);
+    g_assert_cmpint(qtest_inw(qts, BAR0_PORT + 12), ==, 256);
+    qtest_memset(qts, DESC_PA, 0, 0x3000);
+    /* Legacy layout: avail right after 256 descriptors, used on the next 4 KiB. */
+    qtest_outl(qts, BAR0_PORT + 8, DESC_PA >> 12);
+    g_assert_cmphex(qtest_inl(qts, BAR0_PORT + 8), ==, DESC_PA >> 12);
+    qtest_outb(qts, BAR0_PORT + 18, 7);
+    /* Config follows the 20-byte header while MSI-X is off. */
+    g_assert_cmpint(qtest_inl(qts, BAR0_PORT + 20), ==, DISK_SIZE / 512);
+    /* A legacy driver that only negotiated FLUSH gets writeback. */
+    g_assert_cmpint(qtest_inb(qts, BAR0_PORT + 20 + 32), ==, 1);
+
+    qtest_memset(qts, DATA_PA, 0x3c, 1024);
+    g_assert_cmpint(do_request(&v, T_OUT, 64, DATA_PA, 1024, false, false), ==, 0);
+    g_assert_cmpint(do_request(&v, T_FLUSH, 0, 0, 0, false, false), ==, 0);
+    g_assert_cmpint(qtest_inb(qts, BAR0_PORT + 19), ==, 1);
+    g_assert_cmpint(qtest_inb(qts, BAR0_PORT + 19), ==, 0);
+    /* Writing PFN 0 resets the device. */
+    qtest_outl(qts, BAR0_PORT + 8, 0);
+    g_assert_cmpint(qtest_inb(qts, BAR0_PORT + 18), ==, 0);
+    qtest_quit(qts);
+    qemu_io_expect_pattern(0x3c, 64 * 512, 1024);
+}
+
+/* Configuration mistakes are refused with QEMU's messages, exit status 1. */
+static void test_bad_command_lines(void)
+{
+    static const struct { const char *args; const char *msg; } cases[] = {
+        { "-device virtio-blk-pci", "drive property not set" },
+        { "-device virtio-blk-pci,drive=nope",
+          "Property 'virtio-blk-device.drive' can't find value 'nope'" },
+        { "-drive if=none,id=d0,file=%s,format=raw -device virtio-blk-pci,drive=d0 "
+          "-device virtio-blk-pci,drive=d0", "Drive 'd0' is already in use by another device" },
+        { "-drive if=none,id=d0,file=%s,format=raw -device virtio-blk-pci,drive=d0,queue-size=100",
+          "invalid queue-size property (100), must be a power of 2 (max 1024)" },
+        { "-drive if=none,id=d0,file=%s,format=raw -device virtio-blk-pci,drive=d0,"
+          "disable-legacy=on,disable-modern=on",
+          "device cannot work as neither modern nor legacy mode is enabled" },
+        { "-drive if=virtio,file=%s,format=raw,werror=bogus", "'bogus' invalid write error action" },
+    };
+
+    make_image();
+    for (unsigned i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *args = g_strdup_printf(cases[i].args, img, img);
+        g_autofree char *cmd = g_strdup_printf("%s -M pc -nodefaults -display none -accel qtest %s",
+                                               getenv("QTEST_QEMU_BINARY"), args);
+        g_autofree char *err = NULL;
+        char **argv;
+        int status;
+
+        g_assert_true(g_shell_parse_argv(cmd, NULL, &argv, NULL));
+        g_assert_true(g_spawn_sync(NULL, argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                                   NULL, &err, &status, NULL));
+        g_strfreev(argv);
+        g_assert_true(WIFEXITED(status));
+        g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+        g_assert_nonnull(strstr(err, cases[i].msg));
+        g_assert_true(g_str_has_prefix(err, "minivm: -"));
+    }
+}
+
 static void test_if_virtio_drive(void)
 {
     QTestState *qts;
@@ -721,6 +803,8 @@ int main(int argc, char **argv)
     g_test_add_func("/virtio-blk/ring/multiqueue", test_multiqueue);
     g_test_add_func("/virtio-blk/io/get-id", test_get_id);
     g_test_add_func("/virtio-blk/drive/if-virtio", test_if_virtio_drive);
+    g_test_add_func("/virtio-blk/pci/legacy-driver", test_legacy_driver);
+    g_test_add_func("/virtio-blk/cmdline/errors", test_bad_command_lines);
     ret = g_test_run();
     g_unlink(img);
     g_free(img);
