@@ -53,6 +53,9 @@ static void print_formatting(const char *filename, const char *fmt, QemuOpts *op
         const char *v = qemu_opt_get(opts, desc->name);
 
         if (!v) {
+            if (desc->def_value_str) {
+                printf(" %s=%s", desc->name, desc->def_value_str);
+            }
             continue;
         }
         if (desc->type == QEMU_OPT_SIZE || desc->type == QEMU_OPT_NUMBER) {
@@ -107,6 +110,30 @@ void bdrv_img_create(const char *filename, const char *fmt, const char *base_fil
             goto out;
         }
         qemu_opt_set(opts, "backing_fmt", base_fmt);
+    }
+    if (!qemu_opt_has(opts, "size") && qemu_opt_get(opts, "backing_file")) {
+        /* The size defaults to the backing image's, named relative to the new image. */
+        const char *bf = qemu_opt_get(opts, "backing_file");
+        const char *bfmt = qemu_opt_get(opts, "backing_fmt");
+        g_autofree char *dir = g_path_get_dirname(filename);
+        g_autofree char *path = g_path_is_absolute(bf) ? g_strdup(bf)
+                                                       : g_build_filename(dir, bf, NULL);
+        json_t *bopts = bfmt ? json_pack("{s:s}", "driver", bfmt) : json_object();
+        BlockDriverState *bbs = bdrv_open(path, bopts, BDRV_O_NO_BACKING, errp);
+        int64_t bsize;
+
+        if (!bbs) {
+            error_append_hint(errp, "Could not open backing image.\n");
+            goto out;
+        }
+        bsize = bdrv_getlength(bbs);
+        bdrv_unref(bbs);
+        if (bsize < 0) {
+            error_setg_errno(errp, -bsize, "Could not get size of '%s'", bf);
+            goto out;
+        }
+        snprintf(buf, sizeof(buf), "%" PRId64, bsize);
+        qemu_opt_set(opts, "size", buf);
     }
     if (!qemu_opt_has(opts, "size")) {
         error_setg(errp, "Image creation needs a size parameter");

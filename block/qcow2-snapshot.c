@@ -95,7 +95,7 @@ int qcow2_parse_snapshots(const Qcow2Header *h, const uint8_t *buf, size_t buf_l
 
 truncated:
     error_setg(errp, "Failed to read snapshot table: table truncated");
-    ret = -EINVAL;
+    ret = -ENODATA;
 fail:
     qcow2_free_snapshots(sn, h->nb_snapshots);
     return ret;

@@ -191,6 +191,7 @@ typedef struct Qcow2Snapshot {
 /*
  * Parse @nb snapshots from @buf (the table read from snapshots_offset,
  * @buf_len bytes).  Each snapshot's L1 table is bounds-checked too.
+ * -ENODATA: @buf ends inside the table (read more and try again).
  */
 int qcow2_parse_snapshots(const Qcow2Header *h, const uint8_t *buf, size_t buf_len,
                           Qcow2Snapshot **out, Error **errp);

@@ -25,6 +25,7 @@ typedef struct QemuOptDesc {
     const char *name;
     QemuOptType type;
     const char *help;
+    const char *def_value_str;  /* printed by qemu-img create when not given */
 } QemuOptDesc;
 
 typedef struct QemuOpt {

@@ -299,6 +299,20 @@ static void check_writeback(void)
     err ? fail("writeback-toggle", err) : pass("writeback-toggle");
 }
 
+static void print_mmap(const struct multiboot_info *mbi)
+{
+    if (!(mbi->flags & MULTIBOOT_INFO_MEM_MAP)) {
+        return;
+    }
+    uint32_t p = mbi->mmap_addr, end = mbi->mmap_addr + mbi->mmap_length;
+    while (p < end) {
+        /* size, then base, length and type; size does not count itself */
+        const uint32_t *e = (const uint32_t *)(uintptr_t)p;
+        printf("mmap: base %08x%08x length %08x%08x type %u\n", e[2], e[1], e[4], e[3], e[5]);
+        p += e[0] + 4;
+    }
+}
+
 int guest_main(uint32_t magic, const struct multiboot_info *mbi)
 {
     static const uint16_t ids[] = { 0x1042, 0x1001 };
@@ -313,6 +327,7 @@ int guest_main(uint32_t magic, const struct multiboot_info *mbi)
         fail("multiboot", "no memory information in the info structure");
     } else {
         printf("memory: lower %u KiB, upper %u KiB\n", mbi->mem_lower, mbi->mem_upper);
+        print_mmap(mbi);
         pass("multiboot");
     }
 

@@ -9,8 +9,10 @@
 #include <endian.h>
 #include <fcntl.h>
 #include <glib.h>
+#include <stdlib.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "libqtest.h"
@@ -33,6 +35,8 @@
 
 #define VIRTIO_F_VERSION_1          32
 #define VIRTIO_RING_F_INDIRECT_DESC 28
+#define VIRTIO_RING_F_EVENT_IDX     29
+#define VIRTIO_BLK_F_MQ             12
 #define VIRTIO_BLK_F_FLUSH          9
 #define VIRTIO_BLK_F_CONFIG_WCE     11
 #define VIRTIO_BLK_F_DISCARD        13
@@ -45,6 +49,8 @@ typedef struct VBlk {
     uint64_t common, isr, device, notify;
     uint32_t notify_mult;
     uint16_t notify_off;
+    uint16_t q;             /* the queue this driver uses */
+    bool legacy;            /* kick through the legacy I/O BAR */
     uint16_t avail_idx;
     uint16_t used_seen;
     unsigned next_desc;
@@ -135,7 +141,7 @@ static void vblk_init(VBlk *v, uint64_t features, uint16_t msix_vector)
     set_status(v, 11);
     g_assert_cmpint(get_status(v), ==, 11);
 
-    qtest_writew(qts, v->common + 22, 0);
+    qtest_writew(qts, v->common + 22, v->q);
     g_assert_cmpint(qtest_readw(qts, v->common + 24), ==, 256);
     qtest_writew(qts, v->common + 24, QSIZE);
     qtest_writew(qts, v->common + 26, msix_vector);
@@ -197,7 +203,11 @@ static void post(VBlk *v, const Buf *b, unsigned n, bool indirect)
     qtest_writew(v->qts, AVAIL_PA + 4 + 2 * (v->avail_idx % QSIZE), head);
     v->avail_idx++;
     qtest_writew(v->qts, AVAIL_PA + 2, v->avail_idx);
-    qtest_writew(v->qts, v->notify + v->notify_off * v->notify_mult, 0);
+    if (v->legacy) {
+        qtest_outw(v->qts, BAR0_PORT + 16, v->q);
+    } else {
+        qtest_writew(v->qts, v->notify + v->notify_off * v->notify_mult, v->q);
+    }
 }
 
 /* Wait (bounded number of polls) for the device to use one more buffer. */
@@ -531,6 +541,232 @@ static void test_msix_and_intx(void)
     qtest_quit(qts);
 }
 
+/*
+ * The guest's writeback byte reaches the host: with it on a write is a
+ * plain pwrite; with it off the same write is durable on completion
+ * (RWF_DSYNC, or an fdatasync after it).  Seen with strace on minivm.
+ */
+static void test_wce_reaches_host(void)
+{
+    g_autofree char *strace = g_find_program_in_path("strace");
+    g_autofree char *log = NULL, *wrapper = NULL, *text = NULL;
+    const char *real = getenv("QTEST_QEMU_BINARY");
+    char **lines;
+    int on_line = -1, off_line = -1, fd;
+    bool off_durable = false, on_durable = false;
+    VBlk v = { 0 };
+
+    if (!strace || system("strace -qq -o /dev/null true") != 0) {
+        g_test_skip("strace is missing or cannot trace here");
+        return;
+    }
+    fd = g_file_open_tmp("virtio-blk-strace-XXXXXX.log", &log, NULL);
+    close(fd);
+    fd = g_file_open_tmp("virtio-blk-wrap-XXXXXX.sh", &wrapper, NULL);
+    /* libqtest stops the emulator with SIGTERM: pass it on to minivm, not strace. */
+    g_autofree char *script = g_strdup_printf(
+        "#!/bin/sh\n"
+        "export ASAN_OPTIONS=\"$ASAN_OPTIONS:detect_leaks=0\"\n"   /* LSan cannot run traced */
+        "strace -f -qq -s 0 -o %s -e trace=pwrite64,pwritev,pwritev2,fdatasync,fsync "
+        "sh -c 'echo $$ > %s.pid; exec \"$0\" \"$@\"' %s \"$@\" &\n"
+        "st=$!\n"
+        "trap 'kill -TERM $(cat %s.pid)' TERM\n"
+        "wait $st\n"
+        "wait $st\n", log, log, real, log);
+    g_assert_cmpint(write(fd, script, strlen(script)), ==, (ssize_t)strlen(script));
+    close(fd);
+    g_chmod(wrapper, 0755);
+
+    make_image();
+    g_setenv("QTEST_QEMU_BINARY", wrapper, true);
+    v.qts = start("writeback", "");
+    g_setenv("QTEST_QEMU_BINARY", real, true);
+    vblk_find(&v);
+    vblk_init(&v, BASE_FEATURES, 0xffff);
+    qtest_memset(v.qts, DATA_PA, 0x11, 4096);
+    g_assert_cmpint(do_request(&v, T_OUT, 2048, DATA_PA, 4096, false, false), ==, 0);
+    qtest_writeb(v.qts, v.device + 32, 0);
+    g_assert_cmpint(do_request(&v, T_OUT, 4096, DATA_PA, 4096, false, false), ==, 0);
+    qtest_quit(v.qts);
+
+    g_assert_true(g_file_get_contents(log, &text, NULL, NULL));
+    lines = g_strsplit(text, "\n", -1);
+    for (int i = 0; lines[i]; i++) {
+        bool is_write = strstr(lines[i], "pwrite") != NULL;
+        if (is_write && strstr(lines[i], ", 1048576")) {
+            on_line = i;
+            on_durable = strstr(lines[i], "RWF_DSYNC") != NULL;
+        } else if (is_write && strstr(lines[i], ", 2097152")) {
+            off_line = i;
+            off_durable = strstr(lines[i], "RWF_DSYNC") != NULL;
+        } else if (strstr(lines[i], "fdatasync(") || strstr(lines[i], "fsync(")) {
+            if (off_line >= 0) {
+                off_durable = true;
+            } else if (on_line >= 0) {
+                on_durable = true;
+            }
+        }
+    }
+    g_strfreev(lines);
+    g_assert_cmpint(on_line, >=, 0);
+    g_assert_cmpint(off_line, >, on_line);
+    g_assert_false(on_durable);
+    g_assert_true(off_durable);
+    g_autofree char *pidfile = g_strdup_printf("%s.pid", log);
+    g_unlink(pidfile);
+    g_unlink(log);
+    g_unlink(wrapper);
+}
+
+static void test_event_idx(void)
+{
+    QTestState *qts;
+    VBlk v = { 0 };
+    const uint64_t used_event = AVAIL_PA + 4 + 2 * QSIZE;
+    const uint64_t avail_event = USED_PA + 4 + 8 * QSIZE;
+
+    make_image();
+    qts = start("writeback", "");
+    v.qts = qts;
+    vblk_find(&v);
+    vblk_init(&v, BASE_FEATURES | 1ULL << VIRTIO_RING_F_EVENT_IDX, 0xffff);
+    /* The first completion always interrupts; later ones only past used_event. */
+    qtest_writew(qts, used_event, 5);
+    g_assert_cmpint(do_request(&v, T_IN, 0, DATA_PA, 512, true, false), ==, 0);
+    g_assert_cmpint(qtest_readb(qts, v.isr), ==, 1);
+    g_assert_cmpint(qtest_readw(qts, avail_event), ==, 1);
+    g_assert_cmpint(do_request(&v, T_IN, 0, DATA_PA, 512, true, false), ==, 0);
+    g_assert_cmpint(qtest_readb(qts, v.isr), ==, 0);
+    g_assert_cmpint(qtest_readw(qts, avail_event), ==, 2);
+    qtest_writew(qts, used_event, 2);
+    g_assert_cmpint(do_request(&v, T_IN, 0, DATA_PA, 512, true, false), ==, 0);
+    g_assert_cmpint(qtest_readb(qts, v.isr), ==, 1);
+    qtest_quit(qts);
+}
+
+static void test_multiqueue(void)
+{
+    QTestState *qts;
+    VBlk v = { 0 };
+
+    make_image();
+    qts = start("writeback", ",num-queues=2");
+    v.qts = qts;
+    vblk_find(&v);
+    g_assert_true(device_features(&v) & 1ULL << VIRTIO_BLK_F_MQ);
+    g_assert_cmpint(qtest_readw(qts, v.device + 34), ==, 2);
+    g_assert_cmpint(qtest_readw(qts, v.common + 18), ==, 2);
+    /* Default vectors: one per queue plus config. */
+    g_assert_cmpint(pci_cfg_readw(qts, DEVFN, pci_find_cap(qts, DEVFN, 0x11) + 2) & 0x7ff, ==, 2);
+    /* Only the second queue is set up and used. */
+    v.q = 1;
+    vblk_init(&v, BASE_FEATURES | 1ULL << VIRTIO_BLK_F_MQ, 0xffff);
+    g_assert_cmpint(v.notify_off, ==, 1);
+    qtest_memset(qts, DATA_PA, 0x77, 512);
+    g_assert_cmpint(do_request(&v, T_OUT, 3, DATA_PA, 512, false, false), ==, 0);
+    qtest_memset(qts, DATA_PA, 0, 512);
+    g_assert_cmpint(do_request(&v, T_IN, 3, DATA_PA, 512, true, false), ==, 0);
+    g_assert_cmpint(qtest_readb(qts, DATA_PA + 100), ==, 0x77);
+    /* A kick for a queue that does not exist is ignored. */
+    qtest_writew(qts, v.notify + 7 * v.notify_mult, 7);
+    g_assert_cmpint(get_status(&v), ==, 15);
+    qtest_quit(qts);
+}
+
+static void test_get_id(void)
+{
+    QTestState *qts;
+    VBlk v = { 0 };
+    char id[21] = { 0 };
+
+    make_image();
+    qts = start("writeback", ",serial=MINIVM-0001");
+    v.qts = qts;
+    vblk_find(&v);
+    vblk_init(&v, BASE_FEATURES, 0xffff);
+    qtest_memset(qts, DATA_PA, 0xff, 32);
+    g_assert_cmpint(do_request(&v, T_GET_ID, 0, DATA_PA, 20, true, false), ==, 0);
+    qtest_memread(qts, DATA_PA, id, 20);
+    g_assert_cmpstr(id, ==, "MINIVM-0001");
+    qtest_quit(qts);
+}
+
+/* A legacy (virtio 0.9.5) driver on the transitional device's I/O BAR. */
+static void test_legacy_driver(void)
+{
+    QTestState *qts;
+    VBlk v = { 0 };
+
+    make_image();
+    qts = start("writethrough", "");
+    v.qts = qts;
+    v.legacy = true;
+    map_bars(qts);
+    qtest_outb(qts, BAR0_PORT + 18, 0);
+    qtest_outb(qts, BAR0_PORT + 18, 3);
+    qtest_outl(qts, BAR0_PORT + 4, 1u << VIRTIO_BLK_F_FLUSH);
+    g_assert_cmphex(qtest_inl(qts, BAR0_PORT + 4), ==, 1u << VIRTIO_BLK_F_FLUSH);
+    qtest_outw(qts, BAR0_PORT + 14, 0);
+    g_assert_cmpint(qtest_inw(qts, BAR0_PORT + 12), ==, 256);
+    qtest_memset(qts, DESC_PA, 0, 0x3000);
+    /* Legacy layout: avail right after 256 descriptors, used on the next 4 KiB. */
+    qtest_outl(qts, BAR0_PORT + 8, DESC_PA >> 12);
+    g_assert_cmphex(qtest_inl(qts, BAR0_PORT + 8), ==, DESC_PA >> 12);
+    qtest_outb(qts, BAR0_PORT + 18, 7);
+    /* Config follows the 20-byte header while MSI-X is off. */
+    g_assert_cmpint(qtest_inl(qts, BAR0_PORT + 20), ==, DISK_SIZE / 512);
+    /* A legacy driver that only negotiated FLUSH gets writeback. */
+    g_assert_cmpint(qtest_inb(qts, BAR0_PORT + 20 + 32), ==, 1);
+
+    qtest_memset(qts, DATA_PA, 0x3c, 1024);
+    g_assert_cmpint(do_request(&v, T_OUT, 64, DATA_PA, 1024, false, false), ==, 0);
+    g_assert_cmpint(do_request(&v, T_FLUSH, 0, 0, 0, false, false), ==, 0);
+    g_assert_cmpint(qtest_inb(qts, BAR0_PORT + 19), ==, 1);
+    g_assert_cmpint(qtest_inb(qts, BAR0_PORT + 19), ==, 0);
+    /* Writing PFN 0 resets the device. */
+    qtest_outl(qts, BAR0_PORT + 8, 0);
+    g_assert_cmpint(qtest_inb(qts, BAR0_PORT + 18), ==, 0);
+    qtest_quit(qts);
+    qemu_io_expect_pattern(0x3c, 64 * 512, 1024);
+}
+
+/* Configuration mistakes are refused with QEMU's messages, exit status 1. */
+static void test_bad_command_lines(void)
+{
+    static const struct { const char *args; const char *msg; } cases[] = {
+        { "-device virtio-blk-pci", "drive property not set" },
+        { "-device virtio-blk-pci,drive=nope",
+          "Property 'virtio-blk-device.drive' can't find value 'nope'" },
+        { "-drive if=none,id=d0,file=%s,format=raw -device virtio-blk-pci,drive=d0 "
+          "-device virtio-blk-pci,drive=d0", "Drive 'd0' is already in use by another device" },
+        { "-drive if=none,id=d0,file=%s,format=raw -device virtio-blk-pci,drive=d0,queue-size=100",
+          "invalid queue-size property (100), must be a power of 2 (max 1024)" },
+        { "-drive if=none,id=d0,file=%s,format=raw -device virtio-blk-pci,drive=d0,"
+          "disable-legacy=on,disable-modern=on",
+          "device cannot work as neither modern nor legacy mode is enabled" },
+        { "-drive if=virtio,file=%s,format=raw,werror=bogus", "'bogus' invalid write error action" },
+    };
+
+    make_image();
+    for (unsigned i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *args = g_strdup_printf(cases[i].args, img, img);
+        g_autofree char *cmd = g_strdup_printf("%s -M pc -nodefaults -display none -accel qtest %s",
+                                               getenv("QTEST_QEMU_BINARY"), args);
+        g_autofree char *err = NULL;
+        char **argv;
+        int status;
+
+        g_assert_true(g_shell_parse_argv(cmd, NULL, &argv, NULL));
+        g_assert_true(g_spawn_sync(NULL, argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                                   NULL, &err, &status, NULL));
+        g_strfreev(argv);
+        g_assert_true(WIFEXITED(status));
+        g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+        g_assert_nonnull(strstr(err, cases[i].msg));
+        g_assert_true(g_str_has_prefix(err, "minivm: -"));
+    }
+}
+
 static void test_if_virtio_drive(void)
 {
     QTestState *qts;
@@ -562,7 +798,13 @@ int main(int argc, char **argv)
     g_test_add_func("/virtio-blk/wce/writeback-byte", test_writeback_byte);
     g_test_add_func("/virtio-blk/hostile/chains", test_hostile_chains);
     g_test_add_func("/virtio-blk/irq/msix-and-intx", test_msix_and_intx);
+    g_test_add_func("/virtio-blk/wce/reaches-host", test_wce_reaches_host);
+    g_test_add_func("/virtio-blk/ring/event-idx", test_event_idx);
+    g_test_add_func("/virtio-blk/ring/multiqueue", test_multiqueue);
+    g_test_add_func("/virtio-blk/io/get-id", test_get_id);
     g_test_add_func("/virtio-blk/drive/if-virtio", test_if_virtio_drive);
+    g_test_add_func("/virtio-blk/pci/legacy-driver", test_legacy_driver);
+    g_test_add_func("/virtio-blk/cmdline/errors", test_bad_command_lines);
     ret = g_test_run();
     g_unlink(img);
     g_free(img);
