@@ -33,7 +33,13 @@ typedef struct SocketChardev {
     ChardevAcceptFunc *accept_many;
     void *accept_opaque;
     unsigned nconn;
+    unsigned nlive;         /* open connections handed out */
 } SocketChardev;
+
+typedef struct SocketConn {
+    FDChardev fd;
+    SocketChardev *listener;
+} SocketConn;
 
 static const ChardevClass char_socket_class;
 static const ChardevClass char_socket_conn_class;
@@ -76,6 +82,9 @@ static void socket_hup(FDChardev *fd)
 /* A connection handed out by a multi-client listener. */
 static void socket_conn_hup(FDChardev *fd)
 {
+    SocketChardev *s = ((SocketConn *)fd)->listener;
+
+    socket_set_filename(s, --s->nlive > 0);
     fd_chr_close(fd);
     qemu_chr_be_event(&fd->parent, CHR_EVENT_CLOSED);
 }
@@ -90,6 +99,23 @@ static void socket_setup_conn(SocketChardev *s, int fd)
     }
 }
 
+/* A multi-client listener's new connection becomes a chardev of its own. */
+static void socket_hand_out(SocketChardev *s, int fd)
+{
+    g_autofree char *label = g_strdup_printf("%s-conn%u", s->fd.parent.label, ++s->nconn);
+    SocketConn *conn = (SocketConn *)qemu_chardev_new_anonymous(&char_socket_conn_class,
+                                                                label);
+
+    conn->listener = s;
+    conn->fd.parent.filename = socket_addr_str(s, "");
+    conn->fd.parent.be_open = true;
+    conn->fd.hup = socket_conn_hup;
+    s->nlive++;
+    socket_set_filename(s, true);
+    fd_chr_attach(&conn->fd, fd, fd, true);
+    s->accept_many(s->accept_opaque, &conn->fd.parent);
+}
+
 static void socket_accept(void *opaque)
 {
     SocketChardev *s = opaque;
@@ -100,16 +126,7 @@ static void socket_accept(void *opaque)
     }
     socket_setup_conn(s, fd);
     if (s->accept_many) {
-        g_autofree char *label = g_strdup_printf("%s-conn%u", s->fd.parent.label, ++s->nconn);
-        FDChardev *conn = (FDChardev *)qemu_chardev_new_anonymous(&char_socket_conn_class,
-                                                                  label);
-
-        conn->parent.filename = socket_addr_str(s, "");
-        conn->parent.be_open = true;
-        conn->hup = socket_conn_hup;
-        conn->fd_in = conn->fd_out = -1;
-        fd_chr_attach(conn, fd, fd, true);
-        s->accept_many(s->accept_opaque, &conn->parent);
+        socket_hand_out(s, fd);
         return;
     }
     /* One client at a time: stop accepting until this one leaves. */
@@ -290,18 +307,11 @@ bool qemu_chr_socket_accept_many(Chardev *listener, ChardevAcceptFunc *fn, void 
     /* A client accepted by wait=on before this call becomes the first connection. */
     if (s->fd.fd_in >= 0) {
         int fd = s->fd.fd_in;
-        FDChardev *conn;
-        g_autofree char *label = g_strdup_printf("%s-conn%u", listener->label, ++s->nconn);
 
         aio_set_fd_handler(qemu_get_aio_context(), fd, NULL, NULL, NULL);
         s->fd.fd_in = s->fd.fd_out = -1;
         listener->be_open = false;
-        conn = (FDChardev *)qemu_chardev_new_anonymous(&char_socket_conn_class, label);
-        conn->parent.filename = socket_addr_str(s, "");
-        conn->parent.be_open = true;
-        conn->hup = socket_conn_hup;
-        fd_chr_attach(conn, fd, fd, true);
-        fn(opaque, &conn->parent);
+        socket_hand_out(s, fd);
     }
     socket_listen_watch(s, true);
     return true;
@@ -335,7 +345,7 @@ static const ChardevClass char_socket_class = {
 
 static const ChardevClass char_socket_conn_class = {
     .name = "socket",
-    .instance_size = sizeof(FDChardev),
+    .instance_size = sizeof(SocketConn),
     .chr_write = fd_chr_write,
     .chr_update_read_handler = fd_chr_update_read_handler,
     .finalize = fd_chr_finalize,

@@ -9,6 +9,7 @@
 
 #include "chardev/char-fd.h"
 #include "qemu/main-loop.h"
+#include "sysemu/os-posix.h"
 
 static struct termios saved_tty;
 static bool tty_saved;
@@ -54,6 +55,10 @@ static bool stdio_chr_open(Chardev *chr, QemuOpts *opts, bool *be_opened, Error 
 
     if (err) {
         error_propagate(errp, err);
+        return false;
+    }
+    if (is_daemonized()) {
+        error_setg(errp, "cannot use stdio with -daemonize");
         return false;
     }
     if (stdio_in_use) {

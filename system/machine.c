@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "chardev/char-fe.h"
 #include "qemu/error-report.h"
 #include "qemu/main-loop.h"
 #include "hw/i386/pc.h"
@@ -21,6 +22,7 @@
 #include "sysemu/qtest.h"
 #include "sysemu/runstate.h"
 #include "sysemu/sysemu.h"
+#include "sysemu/vl-chardev.h"
 
 void machine_print_help(void)
 {
@@ -35,84 +37,67 @@ void accel_print_help(void)
     printf("qtest\ntcg\nkvm\n");
 }
 
-/* ---- serial backends (until the chardev layer takes them over) ---- */
+/* ---- serial backends: the -serial chardevs (serial_hd) ---- */
 
 typedef struct SerialBackend {
     SerialState *uart;
-    int in_fd;
-    int out_fd;
+    CharBackend be;
+    QEMUTimer *retry;       /* the FIFO was full: look again shortly */
 } SerialBackend;
 
 static void serial_be_write(void *opaque, const uint8_t *buf, int len)
 {
-    SerialBackend *be = opaque;
+    SerialBackend *sb = opaque;
 
-    while (len > 0 && be->out_fd >= 0) {
-        ssize_t n = write(be->out_fd, buf, len);
-
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            return;
-        }
-        buf += n;
-        len -= n;
-    }
+    qemu_chr_fe_write_all(&sb->be, buf, len);
 }
 
-static void serial_be_read(void *opaque)
+static int serial_be_can_read(void *opaque)
 {
-    SerialBackend *be = opaque;
-    uint8_t buf[16];
-    int room = serial_can_receive(be->uart);
-    ssize_t n;
+    SerialBackend *sb = opaque;
+    int room = serial_can_receive(sb->uart);
 
     if (room <= 0) {
-        return;     /* poll again on the next loop iteration */
+        timer_mod(sb->retry, qemu_clock_get_ms(QEMU_CLOCK_REALTIME) + 1);
     }
-    n = read(be->in_fd, buf, MIN((int)sizeof(buf), room));
-    if (n <= 0) {
-        aio_set_fd_handler(qemu_get_aio_context(), be->in_fd, NULL, NULL, NULL);
-        return;
-    }
-    serial_receive(be->uart, buf, n);
+    return room;
 }
 
-static bool serial_attach(SerialState *uart, const char *spec, Error **errp)
+static void serial_be_read(void *opaque, const uint8_t *buf, int len)
 {
-    SerialBackend *be = g_new0(SerialBackend, 1);
+    SerialBackend *sb = opaque;
 
-    be->uart = uart;
-    be->in_fd = be->out_fd = -1;
-    if (!strcmp(spec, "stdio") || !strcmp(spec, "mon:stdio")) {
-        be->in_fd = STDIN_FILENO;
-        be->out_fd = STDOUT_FILENO;
-        aio_set_fd_handler(qemu_get_aio_context(), be->in_fd, serial_be_read, NULL, be);
-    } else if (g_str_has_prefix(spec, "file:")) {
-        be->out_fd = open(spec + 5, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-        if (be->out_fd < 0) {
-            error_setg_errno(errp, errno, "Could not open '%s'", spec + 5);
-            g_free(be);
-            return false;
-        }
-    } else if (strcmp(spec, "null") && strcmp(spec, "vc") && strcmp(spec, "none")) {
-        error_setg(errp, "'%s' is not a valid char driver", spec);
-        g_free(be);
+    serial_receive(sb->uart, buf, len);
+}
+
+static void serial_be_retry(void *opaque)
+{
+    SerialBackend *sb = opaque;
+
+    qemu_chr_fe_accept_input(&sb->be);
+}
+
+static bool serial_attach(SerialState *uart, Chardev *chr, Error **errp)
+{
+    SerialBackend *sb = g_new0(SerialBackend, 1);
+
+    sb->uart = uart;
+    if (!qemu_chr_fe_init(&sb->be, chr, errp)) {
+        g_free(sb);
         return false;
     }
-    serial_set_backend(uart, serial_be_write, be);
+    sb->retry = timer_new_ms(QEMU_CLOCK_REALTIME, serial_be_retry, sb);
+    qemu_chr_fe_set_handlers(&sb->be, serial_be_can_read, serial_be_read, NULL, NULL, sb,
+                             NULL, true);
+    serial_set_backend(uart, serial_be_write, sb);
     return true;
 }
 
 /* ---- start-up ---- */
 
-static volatile sig_atomic_t got_signal;
-
-static void term_handler(int sig)
+static void term_handler(int sig, siginfo_t *info, void *ctx)
 {
-    got_signal = sig;
-    qemu_system_shutdown_request(SHUTDOWN_CAUSE_HOST_SIGNAL);
+    qemu_system_killed(sig, info->si_pid);
 }
 
 static const char *accel_choice(void)
@@ -177,20 +162,7 @@ static bool machine_setup(Error **errp)
         return false;
     }
     for (int i = 0; i < pcms->nb_serial; i++) {
-        const char *spec = vm_config.nographic ? "mon:stdio" : "null";
-
-        if (vm_config.serials && (guint)i < vm_config.serials->len) {
-            CmdlineOpt *o = g_ptr_array_index(vm_config.serials, i);
-
-            cmdline_opt_loc_push(o);
-            spec = o->arg;
-            if (!serial_attach(pcms->serial[i], spec, errp)) {
-                return false;
-            }
-            loc_pop();
-            continue;
-        }
-        if (!serial_attach(pcms->serial[i], spec, errp)) {
+        if (!serial_attach(pcms->serial[i], serial_hd(i), errp)) {
             return false;
         }
     }
@@ -212,7 +184,8 @@ int qemu_main_loop_run(void)
     const char *type = vm_config.machine ? qemu_opt_get(vm_config.machine, "type") : NULL;
     const char *accel = accel_choice();
     Error *err = NULL;
-    ShutdownCause cause;
+    struct sigaction act = { .sa_sigaction = term_handler, .sa_flags = SA_SIGINFO };
+    int status = 0;
 
     if (type && strcmp(type, "pc") && strcmp(type, "pc-i440fx-7.2")) {
         error_report("unsupported machine type");
@@ -230,11 +203,13 @@ int qemu_main_loop_run(void)
     qtest_set_enabled(true);
     qemu_clock_set_virtual_manual(true);
     signal(SIGPIPE, SIG_IGN);
-    signal(SIGTERM, term_handler);
-    signal(SIGINT, term_handler);
-    signal(SIGHUP, term_handler);
+    sigaction(SIGTERM, &act, NULL);
+    sigaction(SIGINT, &act, NULL);
+    sigaction(SIGHUP, &act, NULL);
 
+    qemu_early_setup();
     qemu_mutex_lock_iothread();
+    qemu_create_chardevs_and_monitors();
     if (!machine_setup(&err)) {
         error_report_err(err);
         return 1;
@@ -246,21 +221,12 @@ int qemu_main_loop_run(void)
         return 1;
     }
     qemu_system_reset(SHUTDOWN_CAUSE_NONE);
+    qemu_finish_setup();
 
-    for (;;) {
+    do {
         main_loop_wait(false);
-        cause = qemu_shutdown_requested();
-        if (cause != SHUTDOWN_CAUSE_NONE) {
-            break;
-        }
-        cause = qemu_reset_requested();
-        if (cause != SHUTDOWN_CAUSE_NONE) {
-            if (vm_config.no_reboot && cause == SHUTDOWN_CAUSE_GUEST_RESET) {
-                break;
-            }
-            qemu_system_reset(cause);
-        }
-    }
+    } while (!main_loop_should_exit(&status));
+    qemu_cleanup_chardevs();
     qemu_mutex_unlock_iothread();
-    return 0;
+    return status;
 }
