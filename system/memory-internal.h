@@ -11,6 +11,7 @@ typedef struct FlatRange {
     hwaddr last;            /* inclusive, so the top of the space fits */
     MemoryRegion *mr;       /* terminating region */
     hwaddr offset;          /* offset in mr of @start */
+    bool readonly;          /* reached through a read-only alias (ROM view of RAM) */
 } FlatRange;
 
 struct FlatView {

@@ -68,7 +68,7 @@ unsigned memory_topology_generation(void)
 /* ---- rendering ---- */
 
 static void flatview_fill_gaps(GArray *ranges, MemoryRegion *mr, hwaddr first,
-                               hwaddr last, hwaddr offset_at_first)
+                               hwaddr last, hwaddr offset_at_first, bool readonly)
 {
     hwaddr cur = first;
     guint i = 0;
@@ -97,6 +97,7 @@ static void flatview_fill_gaps(GArray *ranges, MemoryRegion *mr, hwaddr first,
             FlatRange nr = {
                 .start = cur, .last = gap_last, .mr = mr,
                 .offset = offset_at_first + (cur - first),
+                .readonly = readonly || mr->readonly,
             };
             g_array_insert_val(ranges, i, nr);
             i++;
@@ -112,7 +113,8 @@ static void flatview_fill_gaps(GArray *ranges, MemoryRegion *mr, hwaddr first,
  * Render @mr whose local offset X sits at absolute address X + @delta,
  * restricted to local offsets [@lo, @hi].
  */
-static void render_region(GArray *ranges, MemoryRegion *mr, hwaddr delta, hwaddr lo, hwaddr hi)
+static void render_region(GArray *ranges, MemoryRegion *mr, hwaddr delta, hwaddr lo, hwaddr hi,
+                          bool readonly)
 {
     hwaddr mlast = mr->size ? mr->size - 1 : 0;
 
@@ -128,7 +130,8 @@ static void render_region(GArray *ranges, MemoryRegion *mr, hwaddr delta, hwaddr
     if (mr->alias) {
         hwaddr off = mr->alias_offset;
 
-        render_region(ranges, mr->alias, delta - off, lo + off, hi + off);
+        render_region(ranges, mr->alias, delta - off, lo + off, hi + off,
+                      readonly || mr->readonly);
         return;
     }
     for (MemoryRegion *sub = mr->subregions; sub; sub = sub->next_sibling) {
@@ -141,10 +144,10 @@ static void render_region(GArray *ranges, MemoryRegion *mr, hwaddr delta, hwaddr
         }
         slo = (lo > sub->addr ? lo : sub->addr) - sub->addr;
         shi = (hi < slast ? hi : slast) - sub->addr;
-        render_region(ranges, sub, delta + sub->addr, slo, shi);
+        render_region(ranges, sub, delta + sub->addr, slo, shi, readonly);
     }
     if (mr->terminates) {
-        flatview_fill_gaps(ranges, mr, lo + delta, hi + delta, lo);
+        flatview_fill_gaps(ranges, mr, lo + delta, hi + delta, lo, readonly);
     }
 }
 
@@ -153,7 +156,7 @@ static FlatView *generate_flatview(MemoryRegion *root)
     GArray *ranges = g_array_new(FALSE, FALSE, sizeof(FlatRange));
     FlatView *fv = g_new0(FlatView, 1);
 
-    render_region(ranges, root, 0, 0, UINT64_MAX);
+    render_region(ranges, root, 0, 0, UINT64_MAX, false);
     fv->nr = ranges->len;
     fv->ranges = (FlatRange *)g_array_free(ranges, FALSE);
     return fv;

@@ -17,6 +17,9 @@ MemoryRegion *address_space_translate(AddressSpace *as, hwaddr addr, hwaddr *xla
     if (!fr) {
         return NULL;
     }
+    if (is_write && fr->readonly && fr->mr->ram) {
+        return NULL;        /* a ROM view of RAM: writes go nowhere */
+    }
     *xlat = fr->offset + (addr - fr->start);
     /*
      * Registers are accessed whole, by their start address, even where a

@@ -127,6 +127,13 @@ static bool pc_memory_init(PCMachineState *pcms, Error **errp)
     }
     memory_region_init(&pcms->pci_memory, NULL, "pci", UINT64_MAX);
     memory_region_add_subregion_overlap(sysmem, 0, &pcms->pci_memory, -1);
+    /* The option ROM area, read-only as seen from the bus (loaders fill it). */
+    if (!memory_region_init_ram(&pcms->option_rom, NULL, "pc.rom", PC_ROM_SIZE, errp)) {
+        memory_region_transaction_commit();
+        return false;
+    }
+    memory_region_set_readonly(&pcms->option_rom, true);
+    memory_region_add_subregion_overlap(&pcms->pci_memory, PC_ROM_MIN_VGA, &pcms->option_rom, 1);
     memory_region_transaction_commit();
     return true;
 }
@@ -218,7 +225,8 @@ PCMachineState *pc_init1(const PCMachineConfig *cfg, Error **errp)
     pcms->i8259 = i8259_init(qemu_allocate_irq(pc_cpu_intr, NULL, 0));
     pcms->ioapic = ioapic_init();
 
-    pcms->bus = i440fx_init(&pcms->pci_memory, get_system_io(), errp);
+    pcms->bus = i440fx_init(get_system_memory(), &pcms->ram, &pcms->pci_memory,
+                            get_system_io(), errp);
     if (!pcms->bus || !piix3_create(pcms->bus, pcms->gsi, errp)) {
         return NULL;
     }

@@ -172,7 +172,8 @@ void address_space_destroy(AddressSpace *as);
 /*
  * Find what is at @addr: returns the terminating region, *xlat the offset
  * in it and *plen clipped to the end of that contiguous piece.  Unassigned
- * space returns NULL.  For RAM, memory_region_get_ram_ptr(mr) + *xlat is
+ * space, and writes through a read-only view of RAM, return NULL.  For
+ * RAM, memory_region_get_ram_ptr(mr) + *xlat is
  * the host address, which is how a vCPU reaches RAM without a callback.
  */
 MemoryRegion *address_space_translate(AddressSpace *as, hwaddr addr, hwaddr *xlat,

@@ -188,6 +188,33 @@ static void test_intx_routing(void)
     qtest_quit(qts);
 }
 
+/* Expected values checked against Debian's QEMU 7.2 -M pc -nodefaults. */
+static void test_pam_and_vga_window(void)
+{
+    QTestState *qts = qtest_init("-M pc -nodefaults");
+
+    /* At reset 0xc4000 shows the read-only option ROM area: writes vanish. */
+    qtest_writel(qts, 0xc4000, 0x77);
+    g_assert_cmphex(qtest_readl(qts, 0xc4000), ==, 0);
+    /* PAM 0x5a high nibble 3: RAM read/write for 0xc4000-0xc7fff only. */
+    pci_cfg_writeb(qts, 0, 0x5a, 0x30);
+    qtest_writel(qts, 0xc4000, 0xabcd1234);
+    g_assert_cmphex(qtest_readl(qts, 0xc4000), ==, 0xabcd1234);
+    qtest_writel(qts, 0xc0000, 0x1);
+    g_assert_cmphex(qtest_readl(qts, 0xc0000), ==, 0);
+    /* Read-only: the shadow copy is kept, writes are dropped. */
+    pci_cfg_writeb(qts, 0, 0x5a, 0x10);
+    qtest_writel(qts, 0xc4000, 0x99999999);
+    g_assert_cmphex(qtest_readl(qts, 0xc4000), ==, 0xabcd1234);
+    /* Back to PCI: the ROM area again. */
+    pci_cfg_writeb(qts, 0, 0x5a, 0x00);
+    g_assert_cmphex(qtest_readl(qts, 0xc4000), ==, 0);
+    /* With no VGA the legacy window 0xa0000 shows RAM. */
+    qtest_writel(qts, 0xa0000, 0x77);
+    g_assert_cmphex(qtest_readl(qts, 0xa0000), ==, 0x77);
+    qtest_quit(qts);
+}
+
 /* Run minivm to completion (it must fail before any qtest connection). */
 static void run_expect_error(const char *args, const char *expected_stderr)
 {
@@ -233,5 +260,6 @@ int main(int argc, char **argv)
     g_test_add_func("/pci/msix", test_msix);
     g_test_add_func("/pci/intx-routing", test_intx_routing);
     g_test_add_func("/pci/device-errors", test_device_errors);
+    g_test_add_func("/pci/pam-and-vga-window", test_pam_and_vga_window);
     return g_test_run();
 }

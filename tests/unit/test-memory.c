@@ -207,6 +207,29 @@ static void test_alias(Fixture *f, gconstpointer data)
     memory_region_finalize(&alias);
 }
 
+static void test_readonly_alias(Fixture *f, gconstpointer data)
+{
+    MemoryRegion rom_view;
+    uint32_t v = 0x11223344, got = 0;
+    hwaddr xlat, len = 4;
+
+    /* A read-only alias over RAM (PAM "read enable" mode): reads RAM, drops writes. */
+    address_space_write(&f->as, 0x8000, MEMTXATTRS_UNSPECIFIED, &v, 4);
+    memory_region_init_alias(&rom_view, NULL, "rom-view", &f->ram, 0x8000, 0x1000);
+    memory_region_set_readonly(&rom_view, true);
+    memory_region_add_subregion_overlap(&f->root, 0x8000, &rom_view, 1);
+    v = 0x55667788;
+    address_space_write(&f->as, 0x8000, MEMTXATTRS_UNSPECIFIED, &v, 4);
+    address_space_read(&f->as, 0x8000, MEMTXATTRS_UNSPECIFIED, &got, 4);
+    g_assert_cmphex(got, ==, 0x11223344);
+    g_assert_null(address_space_translate(&f->as, 0x8000, &xlat, &len, true,
+                                          MEMTXATTRS_UNSPECIFIED));
+    memory_region_finalize(&rom_view);
+    address_space_write(&f->as, 0x8000, MEMTXATTRS_UNSPECIFIED, &v, 4);
+    address_space_read(&f->as, 0x8000, MEMTXATTRS_UNSPECIFIED, &got, 4);
+    g_assert_cmphex(got, ==, 0x55667788);
+}
+
 static void test_container_nesting(Fixture *f, gconstpointer data)
 {
     MemoryRegion box, inner;
@@ -345,6 +368,7 @@ int main(int argc, char **argv)
     T("overlap-priority", test_overlap_priority);
     T("alias", test_alias);
     T("container-nesting", test_container_nesting);
+    T("readonly-alias", test_readonly_alias);
     T("dma-refuses-non-ram", test_dma_refuses_non_ram);
     T("sglist", test_sglist);
     g_test_add_func("/memory/pio-unassigned-reads-ones", test_pio_unassigned_reads_ones);

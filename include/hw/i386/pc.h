@@ -12,6 +12,8 @@
 #include "hw/char/serial.h"
 
 #define PC_MAX_SERIAL 4
+#define PC_ROM_MIN_VGA 0xc0000
+#define PC_ROM_SIZE 0x20000
 
 typedef struct PCMachineConfig {
     uint64_t ram_size;
@@ -29,7 +31,13 @@ typedef struct PCMachineState {
     MemoryRegion ram;               /* "pc.ram", all of guest RAM */
     MemoryRegion ram_below_4g;      /* aliases of it */
     MemoryRegion ram_above_4g;
-    MemoryRegion pci_memory;        /* PCI memory space, under RAM */
+    /*
+     * PCI memory space, under RAM.  Firmware ROMs go here (QEMU: "pc.bios"
+     * at 4G - size, "isa-bios" at 1M - size with priority 1): the i440FX
+     * PAM shows this space at 0xc0000-0xfffff until firmware shadows it.
+     */
+    MemoryRegion pci_memory;
+    MemoryRegion option_rom;        /* "pc.rom", 0xc0000-0xdffff in pci_memory */
     PCIBus *bus;
     qemu_irq *gsi;                  /* 24 global system interrupts */
     qemu_irq *i8259;

@@ -17,9 +17,12 @@
 
 /*
  * Create pci.0 decoding @pci_memory (put under system memory by the
- * caller) and port I/O, the config ports, and the 00:00.0 function.
+ * caller) and port I/O, the config ports, the 00:00.0 function, and the
+ * PAM views of @ram over 0xc0000-0xfffff in @sysmem (at reset they show
+ * @pci_memory, where the firmware's isa-bios ROM belongs).
  */
-PCIBus *i440fx_init(MemoryRegion *pci_memory, MemoryRegion *io, Error **errp);
+PCIBus *i440fx_init(MemoryRegion *sysmem, MemoryRegion *ram, MemoryRegion *pci_memory,
+                    MemoryRegion *io, Error **errp);
 
 /*
  * PIIX3 at 00:01.0: PIRQ routing to @isa_irqs[0..15] (the machine's GSI
