@@ -1,0 +1,115 @@
+/*
+ * Declarations shared by the files of the interpreter; not for the outside.
+ */
+#ifndef TARGET_I386_INTERNAL_H
+#define TARGET_I386_INTERNAL_H
+
+#include "cpu.h"
+
+/* Prefix bits in X86Insn.prefix */
+#define PFX_REPZ    0x01
+#define PFX_REPNZ   0x02
+#define PFX_LOCK    0x04
+#define PFX_OPSIZE  0x08
+#define PFX_ADSIZE  0x10
+
+#define X86_MAX_INSN_LEN 15
+#define SEG_NONE 0xff
+
+/*
+ * One decoded instruction.  Everything that depends only on the bytes and
+ * the code size is here; effective addresses are formed at execution
+ * because they need the registers.
+ */
+typedef struct X86Insn {
+    uint16_t op;            /* 0x00-0xff one-byte map, 0x100-0x1ff 0F map */
+    uint8_t len;
+    uint8_t prefix;
+    uint8_t seg;            /* segment override or SEG_NONE */
+    uint8_t rex;
+    uint8_t osize;          /* operand size in bytes: 2, 4, 8 */
+    uint8_t asize;          /* address size in bytes: 2, 4, 8 */
+    bool has_modrm;
+    uint8_t mod, reg, rm;   /* reg and rm include REX.R / REX.B */
+    bool mem;               /* ModRM names memory */
+    bool riprel;
+    uint8_t base, index, scale;     /* 0xff = none */
+    int64_t disp;
+    uint64_t imm, imm2;
+} X86Insn;
+
+/* decode.c */
+void x86_decode_init(void);
+/* Decodes from buf (n valid bytes).  Returns false if more bytes are needed
+ * or the encoding is invalid (*ud set then). */
+bool x86_decode(CPUX86State *env, const uint8_t *buf, int n, X86Insn *insn, bool *ud);
+void x86_dcache_free(X86CPU *cpu);
+const X86Insn *x86_fetch_decode(X86CPU *cpu);
+void x86_dcache_invalidate_page(X86CPU *cpu, uint64_t ppage);
+bool x86_dcache_has_page(X86CPU *cpu, uint64_t ppage);
+
+/* excp.c */
+void x86_raise(X86CPU *cpu, int vector, int error_code) __attribute__((noreturn));
+#define x86_raise_ud(cpu) x86_raise(cpu, EXCP06_ILLOP, -1)
+#define x86_raise_gp(cpu, e) x86_raise(cpu, EXCP0D_GPF, (e))
+void x86_deliver(X86CPU *cpu, int vector, int error_code, bool is_int, uint64_t next_rip);
+
+/* mmu.c: linear-address accesses; all may longjmp with a fault. */
+#define ACC_READ  0
+#define ACC_WRITE 1
+#define ACC_EXEC  2
+uint64_t x86_ld_lin(X86CPU *cpu, uint64_t la, int size, bool user);
+void x86_st_lin(X86CPU *cpu, uint64_t la, uint64_t val, int size, bool user);
+/* Translate for code fetch; returns host pointer or NULL (MMIO), sets *pa. */
+uint8_t *x86_translate_exec(X86CPU *cpu, uint64_t la, uint64_t *pa);
+uint64_t x86_translate(X86CPU *cpu, uint64_t la, int acc, bool user, X86TLBEntry **te);
+void x86_tlb_flush_page(X86CPU *cpu, uint64_t la);
+
+/* seg.c */
+uint64_t x86_seg_addr(X86CPU *cpu, int seg, uint64_t off, int size, int acc);
+void x86_load_seg(X86CPU *cpu, int seg, uint16_t sel);
+void x86_load_seg_cache(CPUX86State *env, int seg, uint16_t sel, uint64_t base,
+                        uint32_t limit, uint32_t flags);
+bool x86_read_desc(X86CPU *cpu, uint16_t sel, uint32_t *lo, uint32_t *hi);
+uint64_t x86_desc_base(uint32_t lo, uint32_t hi);
+uint32_t x86_desc_limit(uint32_t lo, uint32_t hi);
+void x86_far_jmp(X86CPU *cpu, uint16_t sel, uint64_t off, uint64_t next_rip);
+void x86_far_call(X86CPU *cpu, uint16_t sel, uint64_t off, int osize, uint64_t next_rip);
+void x86_far_ret(X86CPU *cpu, int osize, uint16_t imm);
+void x86_iret(X86CPU *cpu, int osize);
+void x86_lldt(X86CPU *cpu, uint16_t sel);
+void x86_ltr(X86CPU *cpu, uint16_t sel);
+
+/* exec.c helpers shared with the instruction files */
+uint64_t x86_push_val(X86CPU *cpu, uint64_t v, int size);
+uint64_t x86_pop_val(X86CPU *cpu, int size);
+bool x86_check_io(X86CPU *cpu, uint16_t port, int size);
+
+/* system.c */
+uint64_t x86_rdmsr(X86CPU *cpu, uint32_t msr, bool *ok);
+bool x86_wrmsr(X86CPU *cpu, uint32_t msr, uint64_t val);
+void x86_set_cr(X86CPU *cpu, int n, uint64_t val);
+void x86_syscall(X86CPU *cpu, uint64_t next_rip);
+void x86_sysret(X86CPU *cpu, int osize);
+
+static inline uint64_t size_mask(int size)
+{
+    return size == 8 ? ~0ull : (1ull << (size * 8)) - 1;
+}
+
+static inline int64_t sext(uint64_t v, int size)
+{
+    switch (size) {
+    case 1: return (int8_t)v;
+    case 2: return (int16_t)v;
+    case 4: return (int32_t)v;
+    default: return (int64_t)v;
+    }
+}
+
+static inline int x86_cpl_user(CPUX86State *env)
+{
+    return env->cpl == 3;
+}
+
+#endif
