@@ -1,13 +1,14 @@
 /*
  * The "pc" machine: RAM with the below-4G PCI hole, the i440FX host
  * bridge and PIIX3, the legacy ISA devices (PIC pair, IOAPIC, PIT, RTC,
- * UARTs, port 0x92, port 0x80), fw_cfg with the keys and files SeaBIOS
+ * UARTs, i8042, port 0x92, port 0x80), fw_cfg with the keys and files SeaBIOS
  * and loaders read, and the CMOS memory-size bytes.
  */
 #include <string.h>
 #include <glib.h>
 
 #include "hw/i386/pc.h"
+#include "hw/input/i8042.h"
 #include "hw/intc/i8259.h"
 #include "hw/intc/ioapic.h"
 #include "hw/pci-host/i440fx.h"
@@ -240,6 +241,7 @@ PCMachineState *pc_init1(const PCMachineConfig *cfg, Error **errp)
         pcms->nb_serial++;
     }
 
+    i8042_init(pcms->gsi[1], pcms->gsi[12]);
     memory_region_init_io(&port92_io, NULL, &port92_ops, NULL, "port92", 1);
     memory_region_add_subregion(get_system_io(), 0x92, &port92_io);
     port92_outport = 0;
