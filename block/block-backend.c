@@ -591,3 +591,17 @@ void blk_error_action(BlockBackend *blk, BlockErrorAction action, bool is_read, 
         io_error_handler(blk, action, is_read, error);
     }
 }
+
+BlockBackend *blk_next(BlockBackend *blk)
+{
+    bool found = blk == NULL;
+
+    for (guint i = 0; all_backends && i < all_backends->len; i++) {
+        BlockBackend *b = g_ptr_array_index(all_backends, i);
+        if (found && b->name) {
+            return b;
+        }
+        found |= b == blk;
+    }
+    return NULL;
+}

@@ -142,6 +142,7 @@ static bool machine_setup(Error **errp)
     };
     PCMachineState *pcms;
 
+    block_qmp_init();
     /* Backends first: devices find their drive= by name. */
     for (guint i = 0; vm_config.drives && i < vm_config.drives->len; i++) {
         CmdlineOpt *o = g_ptr_array_index(vm_config.drives, i);

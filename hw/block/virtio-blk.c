@@ -43,6 +43,9 @@ static void stq_le_p(uint8_t *p, uint64_t v)
     memcpy(p, &v, 8);
 }
 
+/* Every realized device, for restarting held requests when the VM resumes. */
+static GSList *all_devices;
+
 static VirtIOBlock *to_blk(VirtIODevice *vdev)
 {
     return (VirtIOBlock *)vdev;
@@ -391,6 +394,13 @@ static void virtio_blk_handle_output(VirtIODevice *vdev, VirtQueue *vq)
     virtio_blk_submit_multireq(s, &mrb);
 }
 
+void virtio_blk_restart_all_held(void)
+{
+    for (GSList *l = all_devices; l; l = l->next) {
+        virtio_blk_restart_held(l->data);
+    }
+}
+
 void virtio_blk_restart_held(VirtIOBlock *s)
 {
     VirtIOBlockReq *req = s->rq;
@@ -688,11 +698,13 @@ bool virtio_blk_device_realize(VirtIOBlock *s, Error **errp)
     for (unsigned i = 0; i < conf->num_queues; i++) {
         virtio_add_queue(&s->parent_obj, conf->queue_size, virtio_blk_handle_output);
     }
+    all_devices = g_slist_prepend(all_devices, s);
     return true;
 }
 
 void virtio_blk_device_unrealize(VirtIOBlock *s)
 {
+    all_devices = g_slist_remove(all_devices, s);
     virtio_blk_reset(&s->parent_obj);
     virtio_cleanup(&s->parent_obj);
 }

@@ -230,6 +230,7 @@ PCMachineState *pc_init1(const PCMachineConfig *cfg, Error **errp)
     if (!pcms->bus || !piix3_create(pcms->bus, pcms->gsi, errp)) {
         return NULL;
     }
+    pci_register_monitor_commands();
 
     i8254_init(pcms->gsi[0]);
     mc146818_rtc_init(pcms->gsi[RTC_ISA_IRQ], 2000);

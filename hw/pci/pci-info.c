@@ -4,6 +4,8 @@
 #include <glib.h>
 
 #include "hw/pci/pci.h"
+#include "monitor/hmp.h"
+#include "monitor/monitor.h"
 
 typedef struct PCIClassDesc {
     uint16_t class;
@@ -113,24 +115,28 @@ json_t *qmp_query_pci(json_t *args, Error **errp)
     return list;
 }
 
+/* HMP "info pci", line for line as QEMU 7.2 prints it. */
 static void device_text(PCIBus *bus, PCIDevice *dev, void *opaque)
 {
     GString *s = opaque;
     uint16_t class = pci_get_word(dev->config + PCI_CLASS_DEVICE);
     const char *desc = class_desc(class);
 
-    g_string_append_printf(s, "  Bus %2d, device %3d, function %d:\r\n", 0,
+    g_string_append_printf(s, "  Bus %2d, device %3d, function %d:\n", 0,
                            PCI_SLOT(dev->devfn), PCI_FUNC(dev->devfn));
     if (desc) {
         g_string_append_printf(s, "    %s", desc);
     } else {
-        g_string_append_printf(s, "    Class %04x", class);
+        g_string_append_printf(s, "    Class %04d", class);
     }
-    g_string_append_printf(s, ": PCI device %04x:%04x\r\n",
+    g_string_append_printf(s, ": PCI device %04x:%04x\n",
                            pci_get_word(dev->config + PCI_VENDOR_ID),
                            pci_get_word(dev->config + PCI_DEVICE_ID));
+    g_string_append_printf(s, "      PCI subsystem %04x:%04x\n",
+                           pci_get_word(dev->config + PCI_SUBSYSTEM_VENDOR_ID),
+                           pci_get_word(dev->config + PCI_SUBSYSTEM_ID));
     if (dev->config[PCI_INTERRUPT_PIN]) {
-        g_string_append_printf(s, "      IRQ %d, pin %c\r\n", dev->config[PCI_INTERRUPT_LINE],
+        g_string_append_printf(s, "      IRQ %d, pin %c\n", dev->config[PCI_INTERRUPT_LINE],
                                'A' + dev->config[PCI_INTERRUPT_PIN] - 1);
     }
     for (int i = 0; i < PCI_NUM_REGIONS; i++) {
@@ -140,24 +146,29 @@ static void device_text(PCIBus *bus, PCIDevice *dev, void *opaque)
             continue;
         }
         if (r->type & PCI_BASE_ADDRESS_SPACE_IO) {
-            g_string_append_printf(s, "      BAR%d: I/O at 0x%04" PRIx64 " [0x%04" PRIx64 "].\r\n",
+            g_string_append_printf(s, "      BAR%d: I/O at 0x%04" PRIx64 " [0x%04" PRIx64 "].\n",
                                    i, r->addr, r->addr + r->size - 1);
         } else {
             g_string_append_printf(s, "      BAR%d: %d bit%s memory at 0x%08" PRIx64
-                                   " [0x%08" PRIx64 "].\r\n", i,
+                                   " [0x%08" PRIx64 "].\n", i,
                                    (r->type & PCI_BASE_ADDRESS_MEM_TYPE_64) ? 64 : 32,
                                    (r->type & PCI_BASE_ADDRESS_MEM_PREFETCH) ? " prefetchable"
                                                                               : "",
                                    r->addr, r->addr + r->size - 1);
         }
     }
-    g_string_append_printf(s, "      id \"%s\"\r\n", dev->qdev.id ? dev->qdev.id : "");
+    g_string_append_printf(s, "      id \"%s\"\n", dev->qdev.id ? dev->qdev.id : "");
 }
 
-char *hmp_info_pci(void)
+void hmp_info_pci(GString *out)
 {
-    GString *s = g_string_new("");
+    pci_for_each_device(pci_get_bus_default(), device_text, out);
+}
 
-    pci_for_each_device(pci_get_bus_default(), device_text, s);
-    return g_string_free(s, FALSE);
+void pci_register_monitor_commands(void)
+{
+    if (!qmp_command_exists("query-pci")) {
+        qmp_register_command("query-pci", qmp_query_pci, NULL, QCO_NO_OPTIONS);
+        hmp_register_info("pci", hmp_info_pci);
+    }
 }

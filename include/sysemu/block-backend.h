@@ -109,7 +109,9 @@ bool blk_set_name(BlockBackend *blk, const char *name, Error **errp);
 /* The BlockBackend of -drive id=NAME, NULL if none. */
 BlockBackend *blk_by_name(const char *name);
 const char *blk_name(const BlockBackend *blk);
-/* A device claims the backend; a second claim fails with -EBUSY. */
+/* Named backends (the -drive ones) in creation order; NULL starts, NULL ends. */
+BlockBackend *blk_next(BlockBackend *blk);
+/* A device (its DeviceState) claims the backend; a second claim fails with -EBUSY. */
 int blk_attach_dev(BlockBackend *blk, void *dev);
 void blk_detach_dev(BlockBackend *blk, void *dev);
 bool blk_is_inserted(BlockBackend *blk);

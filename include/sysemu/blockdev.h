@@ -43,6 +43,12 @@ typedef struct DriveInfo {
 DriveInfo *drive_new(int index, Error **errp);
 /* The created drive of interface @type at @bus/@unit, NULL if none. */
 DriveInfo *drive_get(BlockInterfaceType type, int bus, int unit);
+/*
+ * Emulator only (system/block-qmp.c): BLOCK_IO_ERROR and the VM stop for
+ * rerror/werror, the retry on cont, and the query-block command.
+ */
+void block_qmp_init(void);
+
 /* How many created drives use interface @type. */
 int drive_count_type(BlockInterfaceType type);
 

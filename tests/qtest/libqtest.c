@@ -16,12 +16,17 @@
 #include <unistd.h>
 #include <glib.h>
 
+#include <jansson.h>
+
 #include "libqtest.h"
 
 #define MAX_IRQ 256
 
 struct QTestState {
     int fd;
+    int qmp_fd;
+    GString *qmp_rx;
+    GQueue *events;         /* json_t * events seen while waiting for replies */
     pid_t pid;
     char *sock_path;
     GString *rx;
@@ -64,6 +69,80 @@ static int socket_accept_or_child_exit(QTestState *s, int listen_fd)
     }
 }
 
+static void write_all(int fd, const char *buf, size_t len)
+{
+    size_t off = 0;
+
+    while (off < len) {
+        ssize_t n = write(fd, buf + off, len - off);
+
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        g_assert_cmpint(n, >, 0);
+        off += n;
+    }
+}
+
+static json_t *qmp_recv(QTestState *s)
+{
+    char *nl;
+    json_t *j;
+    json_error_t jerr;
+
+    while (!(nl = memchr(s->qmp_rx->str, '\n', s->qmp_rx->len))) {
+        char buf[4096];
+        ssize_t n = read(s->qmp_fd, buf, sizeof(buf));
+
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            g_error("minivm closed the QMP connection");
+        }
+        g_string_append_len(s->qmp_rx, buf, n);
+    }
+    j = json_loadb(s->qmp_rx->str, nl - s->qmp_rx->str, 0, &jerr);
+    if (!j) {
+        g_error("QMP: bad JSON from minivm: %s", jerr.text);
+    }
+    g_string_erase(s->qmp_rx, 0, nl - s->qmp_rx->str + 1);
+    return j;
+}
+
+json_t *qtest_qmp(QTestState *s, const char *fmt, ...)
+{
+    va_list ap;
+    char *msg;
+
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    write_all(s->qmp_fd, msg, strlen(msg));
+    write_all(s->qmp_fd, "\n", 1);
+    g_free(msg);
+    for (;;) {
+        json_t *j = qmp_recv(s);
+
+        if (json_object_get(j, "event")) {
+            g_queue_push_tail(s->events, j);
+            continue;
+        }
+        return j;
+    }
+}
+
+static void qtest_qmp_handshake(QTestState *s)
+{
+    json_t *greeting = qmp_recv(s), *r;
+
+    g_assert_nonnull(json_object_get(greeting, "QMP"));
+    json_decref(greeting);
+    r = qtest_qmp(s, "{\"execute\": \"qmp_capabilities\"}");
+    g_assert_nonnull(json_object_get(r, "return"));
+    json_decref(r);
+}
+
 QTestState *qtest_init(const char *extra_args)
 {
     static int counter;
@@ -72,7 +151,8 @@ QTestState *qtest_init(const char *extra_args)
     GError *gerr = NULL;
     gchar **extra = NULL;
     GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
-    int listen_fd;
+    int listen_fd, qmp_listen_fd;
+    char *qmp_path;
 
     if (!binary) {
         g_error("QTEST_QEMU_BINARY is not set");
@@ -80,6 +160,8 @@ QTestState *qtest_init(const char *extra_args)
     s->sock_path = g_strdup_printf("%s/minivm-qtest-%d-%d.sock", g_get_tmp_dir(), getpid(),
                                    counter++);
     listen_fd = socket_listen(s->sock_path);
+    qmp_path = g_strdup_printf("%s.qmp", s->sock_path);
+    qmp_listen_fd = socket_listen(qmp_path);
     if (!g_shell_parse_argv(extra_args && *extra_args ? extra_args : "true", NULL, &extra,
                             &gerr)) {
         g_error("bad extra args: %s", gerr->message);
@@ -89,6 +171,10 @@ QTestState *qtest_init(const char *extra_args)
     g_ptr_array_add(argv, g_strdup_printf("unix:%s", s->sock_path));
     g_ptr_array_add(argv, g_strdup("-qtest-log"));
     g_ptr_array_add(argv, g_strdup(getenv("QTEST_LOG") ? "/dev/fd/2" : "/dev/null"));
+    g_ptr_array_add(argv, g_strdup("-chardev"));
+    g_ptr_array_add(argv, g_strdup_printf("socket,path=%s,id=char0", qmp_path));
+    g_ptr_array_add(argv, g_strdup("-mon"));
+    g_ptr_array_add(argv, g_strdup("chardev=char0,mode=control"));
     g_ptr_array_add(argv, g_strdup("-display"));
     g_ptr_array_add(argv, g_strdup("none"));
     for (int i = 0; extra_args && *extra_args && extra[i]; i++) {
@@ -110,7 +196,15 @@ QTestState *qtest_init(const char *extra_args)
     g_assert_cmpint(s->fd, >=, 0);
     close(listen_fd);
     unlink(s->sock_path);
+    s->qmp_fd = socket_accept_or_child_exit(s, qmp_listen_fd);
+    g_assert_cmpint(s->qmp_fd, >=, 0);
+    close(qmp_listen_fd);
+    unlink(qmp_path);
+    g_free(qmp_path);
     s->rx = g_string_new("");
+    s->qmp_rx = g_string_new("");
+    s->events = g_queue_new();
+    qtest_qmp_handshake(s);
     g_strfreev(extra);
     g_ptr_array_free(argv, TRUE);
     return s;
@@ -153,7 +247,10 @@ void qtest_quit(QTestState *s)
         g_assert_cmpint(WEXITSTATUS(s->wstatus), ==, 0);
     }
     close(s->fd);
+    close(s->qmp_fd);
     g_string_free(s->rx, TRUE);
+    g_string_free(s->qmp_rx, TRUE);
+    g_queue_free_full(s->events, (GDestroyNotify)json_decref);
     g_free(s->sock_path);
     g_free(s);
 }

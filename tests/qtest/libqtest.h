@@ -9,13 +9,16 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <jansson.h>
 
 typedef struct QTestState QTestState;
 
 /*
  * Start $QTEST_QEMU_BINARY with "-qtest unix:PATH -qtest-log /dev/null
+ * -chardev socket,path=PATH.qmp,id=char0 -mon chardev=char0,mode=control
  * -display none -accel qtest" plus @extra_args (shell words).  The test
- * listens on PATH and minivm connects, as in QEMU's libqtest.
+ * listens on both sockets and minivm connects, as in QEMU's libqtest;
+ * QMP capabilities are negotiated before this returns.
  */
 QTestState *qtest_init(const char *extra_args);
 QTestState *qtest_initf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -29,6 +32,9 @@ pid_t qtest_pid(QTestState *s);
 char *qtest_raw_cmd(QTestState *s, const char *line);
 /* Send a request that is expected to end minivm (no reply is read). */
 void qtest_raw_cmd_noreply(QTestState *s, const char *line);
+
+/* Send a QMP command (printf-formatted JSON) and return the reply (json_decref it). */
+json_t *qtest_qmp(QTestState *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 void qtest_outb(QTestState *s, uint16_t addr, uint8_t value);
 void qtest_outw(QTestState *s, uint16_t addr, uint16_t value);

@@ -4,6 +4,7 @@
  * INTx through PIIX3 PIRQ routing to the IOAPIC, MSI-X.
  */
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <glib.h>
 
@@ -215,6 +216,62 @@ static void test_pam_and_vga_window(void)
     qtest_quit(qts);
 }
 
+static json_t *find_dev(json_t *devices, int slot)
+{
+    size_t i;
+    json_t *d;
+
+    json_array_foreach(devices, i, d) {
+        if (json_integer_value(json_object_get(d, "slot")) == slot) {
+            return d;
+        }
+    }
+    return NULL;
+}
+
+/* query-pci follows the guest's programming of the BARs; field names as QEMU's. */
+static void test_query_pci(void)
+{
+    QTestState *qts = qtest_init("-M pc -nodefaults -device pci-testdev,addr=04.0,id=td,"
+                                 "membar=1M");
+    json_t *r, *devices, *td, *regions, *bar0, *host;
+
+    pci_cfg_writel(qts, TESTDEV_DEVFN, 0x10, 0xe0000000);
+    pci_cfg_writew(qts, TESTDEV_DEVFN, 0x04, 0x2);
+    r = qtest_qmp(qts, "{\"execute\": \"query-pci\"}");
+    devices = json_object_get(json_array_get(json_object_get(r, "return"), 0), "devices");
+    g_assert_cmpuint(json_array_size(devices), ==, 3);
+    host = find_dev(devices, 0);
+    g_assert_cmpint(json_integer_value(json_object_get(json_object_get(host, "id"), "device")),
+                    ==, 0x1237);
+    g_assert_cmpstr(json_string_value(json_object_get(json_object_get(host, "class_info"),
+                                                      "desc")), ==, "Host bridge");
+    td = find_dev(devices, 4);
+    g_assert_cmpstr(json_string_value(json_object_get(td, "qdev_id")), ==, "td");
+    g_assert_cmpint(json_integer_value(json_object_get(json_object_get(td, "class_info"),
+                                                       "class")), ==, 255);
+    regions = json_object_get(td, "regions");
+    g_assert_cmpuint(json_array_size(regions), ==, 3);
+    bar0 = json_array_get(regions, 0);
+    g_assert_cmphex(json_integer_value(json_object_get(bar0, "address")), ==, 0xe0000000);
+    g_assert_cmpint(json_integer_value(json_object_get(bar0, "size")), ==, 4096);
+    g_assert_cmpstr(json_string_value(json_object_get(bar0, "type")), ==, "memory");
+    /* BAR1 is not enabled (no I/O decode): QEMU shows -1. */
+    g_assert_cmpint(json_integer_value(json_object_get(json_array_get(regions, 1), "address")),
+                    ==, -1);
+    g_assert_true(json_is_true(json_object_get(json_array_get(regions, 2), "mem_type_64")));
+    json_decref(r);
+
+    r = qtest_qmp(qts, "{\"execute\": \"human-monitor-command\", "
+                       "\"arguments\": {\"command-line\": \"info pci\"}}");
+    g_assert_nonnull(strstr(json_string_value(json_object_get(r, "return")),
+                            "    Class 0255: PCI device 1b36:0005\r\n"
+                            "      PCI subsystem 1af4:1100\r\n"
+                            "      BAR0: 32 bit memory at 0xe0000000 [0xe0000fff].\r\n"));
+    json_decref(r);
+    qtest_quit(qts);
+}
+
 /* Run minivm to completion (it must fail before any qtest connection). */
 static void run_expect_error(const char *args, const char *expected_stderr)
 {
@@ -261,5 +318,6 @@ int main(int argc, char **argv)
     g_test_add_func("/pci/intx-routing", test_intx_routing);
     g_test_add_func("/pci/device-errors", test_device_errors);
     g_test_add_func("/pci/pam-and-vga-window", test_pam_and_vga_window);
+    g_test_add_func("/pci/query-pci", test_query_pci);
     return g_test_run();
 }

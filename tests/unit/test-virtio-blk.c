@@ -806,7 +806,7 @@ static void test_error_policy_stop_and_retry(void)
 
     /* "cont" after the host freed space: the writes are retried. */
     mock.fail_errno = 0;
-    virtio_blk_restart_held(&blk);
+    virtio_blk_restart_all_held();
     mock_run();
     g_assert_cmpint(used_idx(), ==, 2);
     g_assert_cmpint(ram[STATUS_PA(0)], ==, VIRTIO_BLK_S_OK);

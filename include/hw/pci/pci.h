@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <linux/pci_regs.h>
+#include <glib.h>
 #include <jansson.h>
 #include "exec/memory.h"
 #include "hw/irq.h"
@@ -79,7 +80,9 @@ void pci_host_config_write_common(PCIDevice *d, uint32_t addr, uint32_t limit,
 /* QMP query-pci: the list of buses as QEMU returns it. */
 json_t *qmp_query_pci(json_t *args, Error **errp);
 /* HMP "info pci" text. */
-char *hmp_info_pci(void);
+void hmp_info_pci(GString *out);
+/* Register query-pci and "info pci" with the monitor (once). */
+void pci_register_monitor_commands(void);
 
 #include "hw/pci/pci_device.h"
 

@@ -146,6 +146,8 @@ bool virtio_blk_device_realize(VirtIOBlock *s, Error **errp);
 void virtio_blk_device_unrealize(VirtIOBlock *s);
 /* Resubmit requests held back by rerror/werror=stop (the VM resumed). */
 void virtio_blk_restart_held(VirtIOBlock *s);
+/* The same for every virtio-blk device (the run state's resume hook calls it). */
+void virtio_blk_restart_all_held(void);
 /* Create a virtio-blk-pci device for every -drive if=virtio (machine init). */
 bool virtio_blk_pci_create_drives(Error **errp);
 
