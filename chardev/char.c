@@ -115,7 +115,10 @@ static char *legacy_socket_spec(const char *spec, Error **errp)
         rest = spec + 5;
         comma = strchr(rest, ',');
         addr = g_strndup(rest, comma ? (size_t)(comma - rest) : strlen(rest));
-        return g_strdup_printf("socket,path=%s%s", addr, comma ? comma : "");
+        /* QEMU parses the rest with "path" as the implied key: unix:path=X works too. */
+        return g_strdup_printf("socket,path=%s%s",
+                               g_str_has_prefix(addr, "path=") ? addr + 5 : addr,
+                               comma ? comma : "");
     }
     rest = spec + 4;
     comma = strchr(rest, ',');

@@ -13,9 +13,20 @@ void json_stream_init(JSONStream *js, JSONStreamEmit *emit, void *opaque)
     js->buf = g_string_new(NULL);
 }
 
+/* Do not keep the memory of one huge message for the life of the session. */
+static void json_stream_clear_buf(JSONStream *js)
+{
+    if (js->buf->allocated_len > (1 << 20)) {
+        g_string_free(js->buf, TRUE);
+        js->buf = g_string_new(NULL);
+    } else {
+        g_string_truncate(js->buf, 0);
+    }
+}
+
 void json_stream_reset(JSONStream *js)
 {
-    g_string_truncate(js->buf, 0);
+    json_stream_clear_buf(js);
     js->depth = 0;
     js->quote = 0;
     js->escape = false;
@@ -69,7 +80,7 @@ static void finish_message(JSONStream *js)
                              JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
                              &jerr);
 
-    g_string_truncate(js->buf, 0);
+    json_stream_clear_buf(js);
     if (!msg) {
         emit_error(js, "JSON parse error, %s", qemu_parse_error(jerr.text));
         return;
@@ -103,7 +114,7 @@ static void string_byte(JSONStream *js, char c)
 {
     if (js->escape) {
         js->escape = false;
-        if (c == '\'' && js->quote == '\'') {
+        if (c == '\'') {
             g_string_truncate(js->buf, js->buf->len - 1);   /* \' is just ' */
         }
         g_string_append_c(js->buf, c);
@@ -207,11 +218,11 @@ void json_stream_feed(JSONStream *js, const char *data, size_t len)
         }
         feed_byte(js, data[i]);
         if (js->depth > JSON_STREAM_MAX_NESTING) {
-            g_string_truncate(js->buf, 0);
+            json_stream_clear_buf(js);
             js->discarding = true;
             emit_error(js, "JSON nesting depth limit exceeded%s", "");
         } else if (js->buf->len > JSON_STREAM_MAX_SIZE) {
-            g_string_truncate(js->buf, 0);
+            json_stream_clear_buf(js);
             js->discarding = true;
             if (!js->depth) {
                 json_stream_reset(js);

@@ -50,15 +50,18 @@ static void session_send_now(QmpSession *s, json_t *msg)
     g_string_free(text, TRUE);
 }
 
+static void session_flush(QmpSession *s)
+{
+    if (s->pending->len && !s->closed) {
+        qemu_chr_fe_write_all(&s->be, (const uint8_t *)s->pending->str, s->pending->len);
+    }
+    g_string_truncate(s->pending, 0);
+}
+
 void monitor_flush_responses(void)
 {
     for (GList *l = sessions; l; l = l->next) {
-        QmpSession *s = l->data;
-
-        if (s->pending->len && !s->closed) {
-            qemu_chr_fe_write_all(&s->be, (const uint8_t *)s->pending->str, s->pending->len);
-        }
-        g_string_truncate(s->pending, 0);
+        session_flush(l->data);
     }
 }
 
@@ -107,6 +110,8 @@ static void session_handle(void *opaque, json_t *msg, Error *err)
     QmpSession *s = opaque;
     json_t *rsp;
 
+    /* Earlier replies first: a command's events must not overtake them. */
+    session_flush(s);
     if (err) {
         rsp = qmp_error_response(err);
     } else {

@@ -9,11 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 #include <glib.h>
 
+#include "chardev/char-fe.h"
 #include "exec/memory.h"
 #include "qemu/main-loop.h"
 #include "hw/irq.h"
@@ -22,9 +21,8 @@
 #define MAX_IRQ 256
 
 typedef struct QTestServer {
-    int fd;                 /* connection (or stdin) */
-    int out_fd;             /* where replies go */
-    int listen_fd;
+    CharBackend chr;
+    bool opened;
     GString *inbuf;
     GString *outbuf;        /* replies of the request being processed */
     FILE *log;
@@ -56,20 +54,8 @@ static void qtest_log(const char *dir, const char *text)
 
 static void qtest_flush_out(void)
 {
-    const char *p = qts->outbuf->str;
-    size_t left = qts->outbuf->len;
-
-    while (left && qts->out_fd >= 0) {
-        ssize_t n = write(qts->out_fd, p, left);
-
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            break;      /* the client went away: nothing to tell it */
-        }
-        p += n;
-        left -= n;
+    if (qts->outbuf->len && qts->opened) {
+        qemu_chr_fe_write_all(&qts->chr, (const uint8_t *)qts->outbuf->str, qts->outbuf->len);
     }
     g_string_truncate(qts->outbuf, 0);
 }
@@ -430,33 +416,16 @@ char *qtest_process_line(const char *line)
     return r;
 }
 
-static void qtest_closed(void)
+static int qtest_can_read(void *opaque)
 {
-    aio_set_fd_handler(qemu_get_aio_context(), qts->fd, NULL, NULL, NULL);
-    if (qts->fd != STDIN_FILENO) {
-        close(qts->fd);
-    }
-    qts->fd = -1;
-    qts->out_fd = -1;
-    if (qts->log) {
-        fprintf(qts->log, "[I +%.6f] CLOSED\n", g_timer_elapsed(qts->timer, NULL));
-    }
+    return 4096;
 }
 
-static void qtest_read(void *opaque)
+static void qtest_read(void *opaque, const uint8_t *buf, int size)
 {
-    char buf[4096];
-    ssize_t n = read(qts->fd, buf, sizeof(buf));
     char *nl;
 
-    if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
-        return;
-    }
-    if (n <= 0) {
-        qtest_closed();
-        return;
-    }
-    g_string_append_len(qts->inbuf, buf, n);
+    g_string_append_len(qts->inbuf, (const char *)buf, size);
     while ((nl = memchr(qts->inbuf->str, '\n', qts->inbuf->len))) {
         size_t linelen = nl - qts->inbuf->str;
         char *line = g_strndup(qts->inbuf->str, linelen);
@@ -468,72 +437,37 @@ static void qtest_read(void *opaque)
         qtest_handle_line(line);
         g_free(line);
         qtest_flush_out();
-        if (qts->fd < 0) {
-            return;
+    }
+}
+
+static void qtest_event(void *opaque, QEMUChrEvent event)
+{
+    switch (event) {
+    case CHR_EVENT_OPENED:
+        /* A new client starts from "all lines low", as in QEMU. */
+        memset(qts->irq_levels, 0, sizeof(qts->irq_levels));
+        qts->opened = true;
+        if (qts->log) {
+            fprintf(qts->log, "[I %.6f] OPENED\n", g_timer_elapsed(qts->timer, NULL));
         }
-    }
-}
-
-static void qtest_opened(int fd, int out_fd)
-{
-    qts->fd = fd;
-    qts->out_fd = out_fd;
-    memset(qts->irq_levels, 0, sizeof(qts->irq_levels));
-    if (qts->log) {
-        fprintf(qts->log, "[I %.6f] OPENED\n", g_timer_elapsed(qts->timer, NULL));
-    }
-    aio_set_fd_handler(qemu_get_aio_context(), fd, qtest_read, NULL, NULL);
-}
-
-static void qtest_accept(void *opaque)
-{
-    int fd = accept(qts->listen_fd, NULL, NULL);
-
-    if (fd < 0) {
-        return;
-    }
-    if (qts->fd >= 0) {
-        close(fd);      /* one client at a time */
-        return;
-    }
-    qtest_opened(fd, fd);
-}
-
-static int unix_socket(const char *path, bool server, Error **errp)
-{
-    struct sockaddr_un sun = { .sun_family = AF_UNIX };
-    int fd;
-
-    if (strlen(path) >= sizeof(sun.sun_path)) {
-        error_setg(errp, "UNIX socket path '%s' is too long", path);
-        return -1;
-    }
-    strcpy(sun.sun_path, path);
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        error_setg_errno(errp, errno, "Failed to create socket");
-        return -1;
-    }
-    if (server) {
-        unlink(path);
-        if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || listen(fd, 1) < 0) {
-            error_setg_errno(errp, errno, "Failed to bind socket to %s", path);
-            close(fd);
-            return -1;
+        break;
+    case CHR_EVENT_CLOSED:
+        qts->opened = false;
+        g_string_truncate(qts->inbuf, 0);
+        if (qts->log) {
+            fprintf(qts->log, "[I +%.6f] CLOSED\n", g_timer_elapsed(qts->timer, NULL));
         }
-    } else if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-        error_setg_errno(errp, errno, "Failed to connect to '%s'", path);
-        close(fd);
-        return -1;
+        break;
+    default:
+        break;
     }
-    return fd;
 }
 
 bool qtest_server_init(const char *spec, const char *logfile, Error **errp)
 {
     QTestServer *s = g_new0(QTestServer, 1);
+    Chardev *chr;
 
-    s->fd = s->out_fd = s->listen_fd = -1;
     s->inbuf = g_string_new("");
     s->outbuf = g_string_new("");
     s->timer = g_timer_new();
@@ -546,42 +480,19 @@ bool qtest_server_init(const char *spec, const char *logfile, Error **errp)
             return false;
         }
     }
-    qts = s;
-    if (!strcmp(spec, "stdio")) {
-        qtest_opened(STDIN_FILENO, STDOUT_FILENO);
-        return true;
-    }
-    if (g_str_has_prefix(spec, "unix:")) {
-        gchar **parts = g_strsplit(spec + 5, ",", 0);
-        const char *path = parts[0];
-        bool server = false;
-        int fd;
-
-        if (g_str_has_prefix(path, "path=")) {
-            path += 5;
+    chr = qemu_chr_new("qtest", spec, errp);
+    if (!chr) {
+        if (errp && !*errp) {
+            error_setg(errp, "qtest: '%s' is not a usable character device", spec);
         }
-        for (int i = 1; parts[i]; i++) {
-            if (!strcmp(parts[i], "server=on") || !strcmp(parts[i], "server")) {
-                server = true;
-            }
-        }
-        fd = unix_socket(path, server, errp);
-        g_strfreev(parts);
-        if (fd < 0) {
-            return false;
-        }
-        if (server) {
-            s->listen_fd = fd;
-            aio_set_fd_handler(qemu_get_aio_context(), fd, qtest_accept, NULL, NULL);
-        } else {
-            qtest_opened(fd, fd);
-        }
-        return true;
-    }
-    if (g_str_has_prefix(spec, "chardev:")) {
-        error_setg(errp, "chardev '%s' not found", spec + 8);
         return false;
     }
-    error_setg(errp, "qtest: unsupported chardev '%s'", spec);
-    return false;
+    qts = s;
+    if (!qemu_chr_fe_init(&s->chr, chr, errp)) {
+        qts = NULL;
+        return false;
+    }
+    qemu_chr_fe_set_handlers(&s->chr, qtest_can_read, qtest_read, qtest_event, NULL, s, NULL,
+                             true);
+    return true;
 }

@@ -241,6 +241,14 @@ class QMPTest(unittest.TestCase):
         self.assertEqual(c.recv(), {'return': {}, 'id': 1})
         self.assertEqual(c.cmd('query-status')['return']['status'], 'running')
         self.assertEqual(c.cmd('cont'), {'return': {}})     # already running: no event
+        # Pipelined: the first reply is not overtaken by the second command's event.
+        c.send_raw(b'{"execute":"query-name","id":"a"}{"execute":"stop","id":"b"}'
+                   b'{"execute":"cont","id":"c"}\n')
+        self.assertEqual(c.recv()['id'], 'a')
+        self.assertEqual(strip_time(c.recv()), {'event': 'STOP'})
+        self.assertEqual(c.recv(), {'return': {}, 'id': 'b'})
+        self.assertEqual(strip_time(c.recv()), {'event': 'RESUME'})
+        self.assertEqual(c.recv(), {'return': {}, 'id': 'c'})
         c.send({'execute': 'stop', 'id': 2})
         self.assertEqual(strip_time(c.recv()), {'event': 'STOP'})
         self.assertEqual(c.recv(), {'return': {}, 'id': 2})
@@ -278,6 +286,8 @@ class QMPTest(unittest.TestCase):
         self.assertEqual(c.recv(), {'error': {'class': 'GenericError',
                                               'desc': 'JSON parse error, duplicate key'}})
         self.assertEqual(c.cmd('query-name', id=3)['id'], 3)
+        c.send_raw(b"{'execute': 'query-name', 'id': 'it\\'s \"q\"'}\n")
+        self.assertEqual(c.recv()['id'], 'it\'s "q"')
 
     def test_oversized_messages_refused(self):
         c = self.vm.connect()

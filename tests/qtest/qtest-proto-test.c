@@ -3,7 +3,13 @@
  * softmmu/qtest.c writes them), memory commands, the virtual clock,
  * and malformed requests that must not kill minivm.
  */
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <inttypes.h>
 #include <glib.h>
 
@@ -114,6 +120,50 @@ static void test_set_irq_in(void)
     qtest_quit(qts);
 }
 
+/*
+ * -qtest chardev:ID on a listening socket: minivm waits for the test to
+ * connect (the form iotests' python machine uses is unix:path=...,server=on).
+ */
+static void test_chardev_server(void)
+{
+    char *path = g_strdup_printf("%s/minivm-qtest-srv-%d.sock", g_get_tmp_dir(), getpid());
+    char *chardev = g_strdup_printf("socket,id=qt,path=%s,server=on,wait=off", path);
+    const char *argv[] = { getenv("QTEST_QEMU_BINARY"), "-M", "pc", "-accel", "qtest",
+                           "-nodefaults", "-display", "none", "-chardev", chardev,
+                           "-qtest", "chardev:qt", "-qtest-log", "none", NULL };
+    struct sockaddr_un sun = { .sun_family = AF_UNIX };
+    GPid pid;
+    int fd, status;
+    char buf[64] = { 0 };
+    ssize_t n = 0;
+
+    unlink(path);
+    g_assert_true(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+                                NULL, &pid, NULL));
+    strcpy(sun.sun_path, path);
+    fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    /* The socket appears once minivm has set up; nothing else to wait on. */
+    while (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+        g_assert_cmpint(waitpid(pid, &status, WNOHANG), ==, 0);
+        g_usleep(1000);
+    }
+    g_assert_cmpint(write(fd, "endianness\n", 11), ==, 11);
+    while (!strchr(buf, '\n')) {
+        ssize_t r = read(fd, buf + n, sizeof(buf) - 1 - n);
+
+        g_assert_cmpint(r, >, 0);
+        n += r;
+    }
+    g_assert_cmpstr(buf, ==, "OK little\n");
+    close(fd);
+    kill(pid, SIGTERM);
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    unlink(path);
+    g_free(path);
+    g_free(chardev);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -122,5 +172,6 @@ int main(int argc, char **argv)
     g_test_add_func("/qtest/clock", test_clock);
     g_test_add_func("/qtest/malformed-requests-survive", test_malformed_requests_survive);
     g_test_add_func("/qtest/set-irq-in", test_set_irq_in);
+    g_test_add_func("/qtest/chardev-server", test_chardev_server);
     return g_test_run();
 }
