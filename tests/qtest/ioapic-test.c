@@ -135,6 +135,30 @@ static void test_pit_irq0(void)
     qtest_quit(qts);
 }
 
+/* pc-testdev as kvm-unit-tests use it (values checked against QEMU 7.2). */
+static void test_pc_testdev(void)
+{
+    QTestState *qts = qtest_init("-M pc -nodefaults -device pc-testdev");
+
+    qtest_outl(qts, 0xe0, 0x11223344);
+    g_assert_cmphex(qtest_inb(qts, 0xe1), ==, 0x33);
+    g_assert_cmphex(qtest_inw(qts, 0xe2), ==, 0x1122);
+    qtest_outb(qts, 0xe9, 0xaa);
+    g_assert_cmphex(qtest_inl(qts, 0xe0), ==, 0x1122aa44);
+    g_assert_cmphex(qtest_inl(qts, 0xe8), ==, 0x1122aa44);
+    qtest_writel(qts, 0xff000010, 0xdeadbeef);
+    g_assert_cmphex(qtest_readw(qts, 0xff000012), ==, 0xdead);
+    /* Port 0x2000 + N drives GSI N. */
+    qtest_irq_intercept_in(qts, "ioapic");
+    qtest_outb(qts, 0x2000 + 10, 1);
+    g_assert_true(qtest_get_irq(qts, 10));
+    qtest_outb(qts, 0x2000 + 10, 0);
+    g_assert_false(qtest_get_irq(qts, 10));
+    qtest_outb(qts, 0x2000 + 20, 1);
+    g_assert_true(qtest_get_irq(qts, 20));
+    qtest_quit(qts);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -142,5 +166,6 @@ int main(int argc, char **argv)
     g_test_add_func("/ioapic/delivery", test_ioapic_delivery);
     g_test_add_func("/i8259/registers-and-poll", test_pic);
     g_test_add_func("/i8254/irq0", test_pit_irq0);
+    g_test_add_func("/pc-testdev/ports-and-irq-lines", test_pc_testdev);
     return g_test_run();
 }
