@@ -22,6 +22,7 @@ struct BlockBackend {
     char *name;
     void *dev;
     BlockdevOnError on_read_error, on_write_error;
+    BlockAcctStats stats;
 };
 
 static BlkIOErrorHandler *io_error_handler;
@@ -59,6 +60,7 @@ BlockBackend *blk_new_with_bs(BlockDriverState *bs, uint64_t perm, uint64_t shar
     blk->shared_perm = shared;
     blk->on_read_error = BLOCKDEV_ON_ERROR_REPORT;
     blk->on_write_error = BLOCKDEV_ON_ERROR_ENOSPC;
+    block_acct_init(&blk->stats);
     if (!all_backends) {
         all_backends = g_ptr_array_new();
     }
@@ -604,4 +606,9 @@ BlockBackend *blk_next(BlockBackend *blk)
         found |= b == blk;
     }
     return NULL;
+}
+
+BlockAcctStats *blk_get_stats(BlockBackend *blk)
+{
+    return &blk->stats;
 }

@@ -58,7 +58,12 @@ static void fd_chr_read(void *opaque)
         }
         return;
     }
-    qemu_chr_be_write(chr, buf, n);
+    if (s->filter) {
+        n = s->filter(s, buf, n);
+    }
+    if (n > 0) {
+        qemu_chr_be_write(chr, buf, n);
+    }
 }
 
 static void fd_chr_flush(void *opaque)

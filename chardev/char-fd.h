@@ -17,6 +17,8 @@ struct FDChardev {
     bool read_paused;           /* the frontend had no room */
     /* The reader saw EOF or an error; the callee may free the chardev. */
     void (*hup)(FDChardev *s);
+    /* Optional: consume escapes in input; returns the bytes left in @buf. */
+    int (*filter)(FDChardev *s, uint8_t *buf, int len);
 };
 
 /* Start (or stop, with -1/-1) serving the descriptors; does not close old ones. */

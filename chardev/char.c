@@ -151,10 +151,14 @@ Chardev *qemu_chr_new(const char *label, const char *spec, Error **errp)
         }
         return chr;
     }
-    if (g_str_has_prefix(spec, "mon:")) {
+    if (!strcmp(spec, "mon:stdio")) {
+        text = g_strdup("stdio,mux=on");
+    } else if (g_str_has_prefix(spec, "mon:")) {
         spec += 4;
     }
-    if (!strcmp(spec, "stdio") || !strcmp(spec, "null") || !strcmp(spec, "pty")) {
+    if (text) {
+        /* done */
+    } else if (!strcmp(spec, "stdio") || !strcmp(spec, "null") || !strcmp(spec, "pty")) {
         text = g_strdup(spec);
     } else if (g_str_has_prefix(spec, "file:")) {
         text = g_strdup_printf("file,path=%s", spec + 5);

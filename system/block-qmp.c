@@ -1,11 +1,13 @@
 /*
  * The block layer seen from the monitor and the run state: the
  * BLOCK_IO_ERROR event and the VM stop that rerror/werror=stop ask for,
- * the retry of held requests when the VM resumes (cont), and query-block.
+ * the retry of held requests when the VM resumes (cont), query-block and
+ * query-blockstats.
  * The block layer itself knows neither QMP nor the run state; this file
  * plugs it into both at start-up.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <glib.h>
 
@@ -130,10 +132,72 @@ static json_t *qmp_query_block(json_t *args, Error **errp)
     return list;
 }
 
+static json_t *block_stats_info(BlockAcctStats *st)
+{
+    static const struct { const char *prefix; enum BlockAcctType t; } kinds[] = {
+        { "rd", BLOCK_ACCT_READ }, { "wr", BLOCK_ACCT_WRITE },
+        { "flush", BLOCK_ACCT_FLUSH }, { "unmap", BLOCK_ACCT_UNMAP },
+    };
+    json_t *o = json_object();
+    char key[64];
+
+    for (unsigned i = 0; i < G_N_ELEMENTS(kinds); i++) {
+        const char *p = kinds[i].prefix;
+        enum BlockAcctType t = kinds[i].t;
+
+        if (t != BLOCK_ACCT_FLUSH) {
+            snprintf(key, sizeof(key), "%s_bytes", p);
+            json_object_set_new(o, key, json_integer(st->nr_bytes[t]));
+            snprintf(key, sizeof(key), "%s_merged", p);
+            json_object_set_new(o, key, json_integer(st->merged[t]));
+        }
+        snprintf(key, sizeof(key), "%s_operations", p);
+        json_object_set_new(o, key, json_integer(st->nr_ops[t]));
+        snprintf(key, sizeof(key), "%s_total_time_ns", p);
+        json_object_set_new(o, key, json_integer(st->total_time_ns[t]));
+        snprintf(key, sizeof(key), "failed_%s_operations", p);
+        json_object_set_new(o, key, json_integer(st->failed_ops[t]));
+        snprintf(key, sizeof(key), "invalid_%s_operations", p);
+        json_object_set_new(o, key, json_integer(st->invalid_ops[t]));
+    }
+    json_object_set_new(o, "wr_highest_offset", json_integer(st->wr_highest_offset));
+    if (st->last_access_time_ns) {
+        json_object_set_new(o, "idle_time_ns",
+                            json_integer(qemu_clock_get_ns(QEMU_CLOCK_REALTIME) -
+                                         st->last_access_time_ns));
+    }
+    json_object_set_new(o, "account_invalid", json_boolean(st->account_invalid));
+    json_object_set_new(o, "account_failed", json_boolean(st->account_failed));
+    json_object_set_new(o, "timed_stats", json_array());
+    return o;
+}
+
+static json_t *qmp_query_blockstats(json_t *args, Error **errp)
+{
+    json_t *list = json_array();
+
+    for (BlockBackend *blk = blk_next(NULL); blk; blk = blk_next(blk)) {
+        json_t *info = json_object();
+        DeviceState *dev = blk_get_attached_dev(blk);
+
+        json_object_set_new(info, "device", json_string(blk_name(blk)));
+        if (dev) {
+            char *path = g_strdup_printf("%s/virtio-backend", dev->canonical_path);
+            json_object_set_new(info, "qdev", json_string(path));
+            g_free(path);
+        }
+        json_object_set_new(info, "stats", block_stats_info(blk_get_stats(blk)));
+        json_array_append_new(list, info);
+    }
+    return list;
+}
+
 void block_qmp_init(void)
 {
     iostatus = g_hash_table_new(NULL, NULL);
     blk_set_io_error_handler(block_io_error);
     qemu_add_vm_change_state_handler(block_vm_state_change, NULL);
     qmp_register_command("query-block", qmp_query_block, NULL, QCO_NO_OPTIONS);
+    qmp_register_command("query-blockstats", qmp_query_blockstats, "*query-nodes:bool",
+                         QCO_NO_OPTIONS);
 }

@@ -86,6 +86,7 @@ static bool virtio_blk_handle_rw_error(VirtIOBlockReq *req, int error, bool is_r
         s->rq = req;
     } else if (action == BLOCK_ERROR_ACTION_REPORT) {
         virtio_blk_req_complete(req, VIRTIO_BLK_S_IOERR);
+        block_acct_failed(blk_get_stats(s->blk), &req->acct);
         virtio_blk_free_request(req);
     }
     blk_error_action(s->blk, action, is_read, error);
@@ -103,6 +104,7 @@ static void virtio_blk_rw_complete(void *opaque, int ret)
         if (ret && virtio_blk_handle_rw_error(req, -ret, !(req->type & VIRTIO_BLK_T_OUT))) {
             continue;
         }
+        block_acct_done(blk_get_stats(req->dev->blk), &req->acct);
         virtio_blk_req_complete(req, VIRTIO_BLK_S_OK);
         virtio_blk_free_request(req);
     }
@@ -116,6 +118,7 @@ static void virtio_blk_flush_complete(void *opaque, int ret)
     if (ret && virtio_blk_handle_rw_error(req, -ret, false)) {
         return;
     }
+    block_acct_done(blk_get_stats(req->dev->blk), &req->acct);
     virtio_blk_req_complete(req, VIRTIO_BLK_S_OK);
     virtio_blk_free_request(req);
 }
@@ -138,11 +141,14 @@ static void virtio_blk_submit(VirtIOBlock *s, MultiReqBuffer *mrb, unsigned star
             mrb->reqs[i]->mr_next = i + 1 < start + num ? mrb->reqs[i + 1] : NULL;
         }
         *qiov = merged;
+        block_acct_merge_done(blk_get_stats(s->blk),
+                              mrb->is_write ? BLOCK_ACCT_WRITE : BLOCK_ACCT_READ, num - 1);
     } else {
         head->mr_next = NULL;
     }
     s->in_flight += num;
     if (mrb->is_write) {
+        block_acct_write_end(blk_get_stats(s->blk), offset + qiov->size);
         blk_aio_pwritev(s->blk, offset, qiov, 0, virtio_blk_rw_complete, head);
     } else {
         blk_aio_preadv(s->blk, offset, qiov, 0, virtio_blk_rw_complete, head);
@@ -227,6 +233,9 @@ static uint8_t virtio_blk_discard_write_zeroes(VirtIOBlockReq *req, const uint8_
     max = is_write_zeroes ? s->conf.max_write_zeroes_sectors : s->conf.max_discard_sectors;
     if (num_sectors > max ||
         !virtio_blk_sect_range_ok(s, sector, (size_t)num_sectors << BDRV_SECTOR_BITS)) {
+        if (is_write_zeroes) {
+            block_acct_invalid(blk_get_stats(s->blk), BLOCK_ACCT_WRITE);
+        }
         return VIRTIO_BLK_S_IOERR;
     }
     /* §5.2.6.2: unknown flags, or UNMAP on a discard, are unsupported. */
@@ -237,7 +246,10 @@ static uint8_t virtio_blk_discard_write_zeroes(VirtIOBlockReq *req, const uint8_
         return VIRTIO_BLK_S_IOERR;
     }
     s->in_flight++;
+    req->acct.type = BLOCK_ACCT_NONE;
     if (is_write_zeroes) {
+        block_acct_start(blk_get_stats(s->blk), &req->acct,
+                         (int64_t)num_sectors << BDRV_SECTOR_BITS, BLOCK_ACCT_WRITE);
         blk_aio_pwrite_zeroes(s->blk, sector << BDRV_SECTOR_BITS,
                               (int64_t)num_sectors << BDRV_SECTOR_BITS,
                               (flags & VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP) ? BDRV_REQ_MAY_UNMAP : 0,
@@ -311,9 +323,12 @@ static bool virtio_blk_handle_request(VirtIOBlockReq *req, MultiReqBuffer *mrb)
         }
         if (!virtio_blk_sect_range_ok(s, req->sector_num, req->qiov.size) ||
             (is_write && !blk_is_writable(s->blk))) {
+            block_acct_invalid(blk_get_stats(s->blk), is_write ? BLOCK_ACCT_WRITE : BLOCK_ACCT_READ);
             status = VIRTIO_BLK_S_IOERR;
             break;
         }
+        block_acct_start(blk_get_stats(s->blk), &req->acct, req->qiov.size,
+                         is_write ? BLOCK_ACCT_WRITE : BLOCK_ACCT_READ);
         if (req->qiov.size == 0) {
             status = VIRTIO_BLK_S_OK;
             break;
@@ -329,6 +344,7 @@ static bool virtio_blk_handle_request(VirtIOBlockReq *req, MultiReqBuffer *mrb)
     case VIRTIO_BLK_T_FLUSH:
         /* Writes merged so far go first: the flush must cover them. */
         virtio_blk_submit_multireq(s, mrb);
+        block_acct_start(blk_get_stats(s->blk), &req->acct, 0, BLOCK_ACCT_FLUSH);
         s->in_flight++;
         blk_aio_flush(s->blk, virtio_blk_flush_complete, req);
         return true;

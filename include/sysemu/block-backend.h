@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <jansson.h>
 
+#include "block/accounting.h"
 #include "block/block.h"
 #include "qemu/error.h"
 #include "qemu/iov.h"
@@ -109,6 +110,8 @@ bool blk_set_name(BlockBackend *blk, const char *name, Error **errp);
 /* The BlockBackend of -drive id=NAME, NULL if none. */
 BlockBackend *blk_by_name(const char *name);
 const char *blk_name(const BlockBackend *blk);
+/* The device's I/O accounting (query-blockstats). */
+BlockAcctStats *blk_get_stats(BlockBackend *blk);
 /* Named backends (the -drive ones) in creation order; NULL starts, NULL ends. */
 BlockBackend *blk_next(BlockBackend *blk);
 /* A device (its DeviceState) claims the backend; a second claim fails with -EBUSY. */

@@ -403,6 +403,17 @@ class CommandLineTest(unittest.TestCase):
                                                                'minivm', 1)
                              .split('\n')[0].split(': ', 1)[1], msg.split(': ', 1)[1])
 
+    def test_nographic_console_ctrl_a_x_quits(self):
+        p = subprocess.Popen([MINIVM, '-M', 'pc', '-accel', 'qtest', '-display', 'none',
+                              '-nographic'], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+        p.stdin.write(b'\x01h\x01x')
+        p.stdin.flush()
+        out, err = p.communicate(timeout=30)     # stdin stays open: only C-a x ends it
+        self.assertEqual(p.returncode, 0, err)
+        self.assertIn(b'C-a x    exit emulator\n\r', out)
+        self.assertTrue(out.endswith(b'QEMU: Terminated\n\r'), out)
+
     def test_daemonize_and_pidfile(self):
         d = tempfile.mkdtemp(prefix='qmp-test-')
         sock, pidfile = os.path.join(d, 'q.sock'), os.path.join(d, 'pid')

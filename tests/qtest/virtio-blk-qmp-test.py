@@ -119,6 +119,37 @@ def virtio_setup(m, features):
     return common, device
 
 
+def queue_io(m, common, reqs):
+    """Set up queue 0 and run (type, sector, len, data_in) requests one at a time."""
+    desc, avail, used, hdr, data, status = 0x100000, 0x101000, 0x102000, 0x200000, 0x210000, 0x2f0000
+    m.mem('w', common + 22, 0)
+    m.mem('w', common + 24, 16)
+    for off, addr in ((32, desc), (40, avail), (48, used)):
+        m.mem('l', common + off, addr)
+        m.mem('l', common + off + 4, 0)
+    m.mem('w', common + 28, 1)
+    notify = BAR4 + 0x3000 + 4 * m.mem('w', common + 30)
+    for n, (t, sector, length, data_in) in enumerate(reqs):
+        m.mem('l', hdr, t)
+        m.mem('l', hdr + 4, 0)
+        m.mem('q', hdr + 8, sector)
+        for i, (addr, ln, flags) in enumerate(((hdr, 16, 1), (data, length, 1 | (2 if data_in else 0)),
+                                              (status, 1, 2))):
+            d = desc + 16 * (3 * n + i)
+            m.mem('q', d, addr)
+            m.mem('l', d + 8, ln)
+            m.mem('w', d + 12, flags)
+            m.mem('w', d + 14, 3 * n + i + 1)
+        m.mem('w', avail + 4 + 2 * n, 3 * n)
+        m.mem('w', avail + 2, n + 1)
+        m.mem('w', notify, 0)
+        for _ in range(20000):
+            if m.mem('w', used + 2) == n + 1:
+                break
+            time.sleep(0.0001)
+        assert m.mem('w', used + 2) == n + 1
+
+
 def argv_for(binary, img, cache, accel):
     return [binary, '-M', 'pc', '-nodefaults', '-display', 'none'] + accel + [
         '-drive', 'if=none,id=drive0,file=%s,format=raw,cache=%s' % (img, cache),
@@ -143,7 +174,14 @@ def main():
             q = Machine(argv_for(qemu, img + '.q', 'writeback', ['-accel', 'tcg', '-S']), tmp,
                         False)
             theirs = query_block(q)
+            their_stats = q.execute('query-blockstats')['return'][0]
             q.quit()
+            my_stats = m.execute('query-blockstats')['return'][0]
+            assert set(my_stats['stats']) == set(their_stats['stats']), \
+                set(my_stats['stats']) ^ set(their_stats['stats'])
+            assert my_stats['stats'] == their_stats['stats']
+            assert my_stats['qdev'] == their_stats['qdev']
+            assert set(my_stats) <= set(their_stats)
             for k in ('device', 'locked', 'removable', 'type', 'io-status', 'qdev'):
                 assert mine.get(k) == theirs.get(k), (k, mine.get(k), theirs.get(k))
             for k in ('cache', 'drv', 'ro', 'encrypted', 'detect_zeroes', 'backing_file_depth',
@@ -171,8 +209,15 @@ def main():
         m.mem('b', common + 20, 0)      # device reset restores the -drive setting
         assert query_block(m)['inserted']['cache']['writeback'] is True
         # A driver with neither FLUSH nor CONFIG_WCE gets writethrough at DRIVER_OK.
-        virtio_setup(m, 1 << 32)
+        common, device = virtio_setup(m, 1 << 32)
         assert query_block(m)['inserted']['cache']['writeback'] is False
+        # One 4 KiB write and one out-of-range read show in query-blockstats.
+        queue_io(m, common, [(1, 8, 4096, False), (0, 1 << 30, 512, True)])
+        st = m.execute('query-blockstats')['return'][0]['stats']
+        assert (st['wr_operations'], st['wr_bytes'], st['wr_highest_offset']) == \
+            (1, 4096, 8 * 512 + 4096), st
+        assert (st['rd_operations'], st['invalid_rd_operations']) == (0, 1), st
+        assert 'idle_time_ns' in st
         m.quit()
         assert m.proc.returncode == 0
 

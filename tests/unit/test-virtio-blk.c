@@ -33,6 +33,9 @@ typedef struct MockCompletion {
 } MockCompletion;
 
 static BlockBackend mock;
+static BlockAcctStats mock_stats;
+
+BlockAcctStats *blk_get_stats(BlockBackend *blk) { return &mock_stats; }
 static GQueue pending = G_QUEUE_INIT;
 
 static void mock_queue(BlockCompletionFunc *cb, void *opaque, int ret)
@@ -219,6 +222,7 @@ static void reset_mock(bool wce)
     mock.wce = wce;
     mock.writable = mock.inserted = true;
     mock.action = BLOCK_ERROR_ACTION_REPORT;
+    block_acct_init(&mock_stats);
 }
 
 /* Realize with @conf; the driver negotiates @features and reaches DRIVER_OK. */
@@ -462,6 +466,11 @@ static void test_adjacent_requests_merge(void)
     g_assert_cmpint(mock.data[0], ==, 'b');
     g_assert_cmpint(mock.data[1024], ==, 'c');
     g_assert_cmpint(mock.data[2048], ==, 'a');
+    /* Accounted as three writes, two of them merged. */
+    g_assert_cmpuint(mock_stats.nr_ops[BLOCK_ACCT_WRITE], ==, 3);
+    g_assert_cmpuint(mock_stats.nr_bytes[BLOCK_ACCT_WRITE], ==, 3072);
+    g_assert_cmpuint(mock_stats.merged[BLOCK_ACCT_WRITE], ==, 2);
+    g_assert_cmpuint(mock_stats.wr_highest_offset, ==, 3072);
 
     /* A gap or a change of direction splits the run. */
     request(3, VIRTIO_BLK_T_OUT, 100, 512, false);
@@ -591,6 +600,8 @@ static void test_bad_requests_get_status(void)
     g_assert_cmpint(ram[STATUS_PA(5)], ==, VIRTIO_BLK_S_IOERR);
     g_assert_cmpint(ram[STATUS_PA(6)], ==, VIRTIO_BLK_S_OK);
     g_assert_false(vdev->broken);
+    g_assert_cmpuint(mock_stats.invalid_ops[BLOCK_ACCT_READ], ==, 3);
+    g_assert_cmpuint(mock_stats.invalid_ops[BLOCK_ACCT_WRITE], ==, 1);
     stop();
 }
 
@@ -778,6 +789,7 @@ static void test_error_policy_report_and_ignore(void)
     mock_run();
     g_assert_cmpint(ram[STATUS_PA(0)], ==, VIRTIO_BLK_S_IOERR);
     g_assert_cmpint(mock.error_actions, ==, 1);
+    g_assert_cmpuint(mock_stats.failed_ops[BLOCK_ACCT_WRITE], ==, 1);
 
     mock.action = BLOCK_ERROR_ACTION_IGNORE;
     request(1, VIRTIO_BLK_T_FLUSH, 0, 0, false);

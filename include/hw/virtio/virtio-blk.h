@@ -109,6 +109,7 @@ struct VirtIOBlockReq {
     size_t in_len;
     struct iovec *iov_copy;         /* out then in, trimmed of header/status */
     QEMUIOVector qiov;
+    BlockAcctCookie acct;
     VirtIOBlockReq *next;           /* held-back list */
     VirtIOBlockReq *mr_next;        /* requests merged behind this one */
 };
