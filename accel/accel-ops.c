@@ -7,6 +7,9 @@
 
 const AccelOps *accel_find(const char *name)
 {
+    if (!strcmp(name, "tcg")) {
+        return &tcg_accel_ops;
+    }
 #ifdef CONFIG_KVM
     if (!strcmp(name, "kvm")) {
         return &kvm_accel_ops;

@@ -10,6 +10,8 @@
 #include "chardev/char-fe.h"
 #include "monitor/monitor.h"
 #include "monitor/qmp-internal.h"
+#include "sysemu/accel-ops.h"
+#include "sysemu/cpus.h"
 #include "sysemu/runstate.h"
 #include "sysemu/sysemu.h"
 
@@ -77,9 +79,11 @@ static json_t *qmp_query_chardev(json_t *args, Error **errp)
 
 static json_t *qmp_query_kvm(json_t *args, Error **errp)
 {
-    /* No accelerator runs guests yet: KVM is never the one in use. */
-    return json_pack("{s:b, s:b}", "enabled", 0,
-                     "present", access("/dev/kvm", R_OK | W_OK) == 0);
+    const char *accel = cpus_accel_name();
+
+    /* As QEMU: "present" means this binary has KVM support, "enabled" that it runs. */
+    return json_pack("{s:b, s:b}", "enabled", accel && !strcmp(accel, "kvm"),
+                     "present", accel_find("kvm") != NULL);
 }
 
 static json_t *qmp_query_machines(json_t *args, Error **errp)
@@ -93,10 +97,10 @@ static json_t *qmp_query_machines(json_t *args, Error **errp)
 static json_t *qmp_query_cpus_fast(json_t *args, Error **errp)
 {
     json_t *list = json_array();
-    long tid = syscall(SYS_gettid);
-
     for (unsigned i = 0; i < (vm_config.smp ? vm_config.smp : 1); i++) {
         g_autofree char *path = g_strdup_printf("/machine/unattached/device[%u]", i);
+        /* Under qtest no vCPU thread exists; QEMU names the main thread then. */
+        long tid = cpus_thread_id(i) ? cpus_thread_id(i) : syscall(SYS_gettid);
 
         json_array_append_new(list, json_pack("{s:i, s:s, s:I, s:{s:i, s:i, s:i}, s:s}",
                                               "cpu-index", i, "qom-path", path,

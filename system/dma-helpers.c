@@ -6,6 +6,22 @@
 
 #include "sysemu/dma.h"
 
+static DMAWriteNotifyFn write_notify;
+static void *write_notify_opaque;
+
+void dma_set_write_notifier(DMAWriteNotifyFn fn, void *opaque)
+{
+    write_notify = fn;
+    write_notify_opaque = opaque;
+}
+
+static void dma_written(void *host, dma_addr_t len)
+{
+    if (write_notify && len) {
+        write_notify(write_notify_opaque, host, len);
+    }
+}
+
 void *dma_memory_map(AddressSpace *as, dma_addr_t addr, dma_addr_t *len,
                      DMADirection dir, MemTxAttrs attrs)
 {
@@ -28,6 +44,9 @@ void *dma_memory_map(AddressSpace *as, dma_addr_t addr, dma_addr_t *len,
 void dma_memory_unmap(AddressSpace *as, void *buffer, dma_addr_t len,
                       DMADirection dir, dma_addr_t access_len)
 {
+    if (dir == DMA_DIRECTION_FROM_DEVICE) {
+        dma_written(buffer, access_len < len ? access_len : len);
+    }
 }
 
 bool dma_memory_valid(AddressSpace *as, dma_addr_t addr, dma_addr_t len,
@@ -67,6 +86,9 @@ static MemTxResult dma_copy(AddressSpace *as, dma_addr_t addr, uint8_t *buf, dma
         } else {
             memcpy(host, buf, l);
             buf += l;
+        }
+        if (dir == DMA_DIRECTION_FROM_DEVICE) {
+            dma_written(host, l);
         }
         addr += l;
         len -= l;

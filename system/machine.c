@@ -18,6 +18,7 @@
 #include "hw/qdev-core.h"
 #include "hw/virtio/virtio-blk.h"
 #include "sysemu/blockdev.h"
+#include "sysemu/cpus.h"
 #include "sysemu/machine.h"
 #include "sysemu/qtest.h"
 #include "sysemu/runstate.h"
@@ -100,7 +101,8 @@ static void term_handler(int sig, siginfo_t *info, void *ctx)
     qemu_system_killed(sig, info->si_pid);
 }
 
-static const char *accel_choice(void)
+/* qtest mode: -accel qtest (or "-machine accel=qtest"), or -qtest with no accelerator named. */
+static bool qtest_mode(void)
 {
     const char *accel = NULL;
 
@@ -112,7 +114,7 @@ static const char *accel_choice(void)
     if (!accel && vm_config.machine) {
         accel = qemu_opt_get(vm_config.machine, "accel");
     }
-    return accel;
+    return accel ? !strcmp(accel, "qtest") : vm_config.qtest != NULL;
 }
 
 static int serial_count(void)
@@ -180,10 +182,25 @@ static bool machine_setup(Error **errp)
     return virtio_blk_pci_create_drives(errp);
 }
 
+/* What the vCPUs need before the first reset: a kernel to boot and an accelerator. */
+static bool guest_setup(Error **errp)
+{
+    if (!pc_kernel_init(pc_machine(), vm_config.kernel, vm_config.initrd, vm_config.append,
+                        errp)) {
+        return false;
+    }
+    if (!vm_config.kernel) {
+        error_setg(errp, "no -kernel given: minivm boots multiboot and ELF kernels directly; "
+                   "firmware boot from a disk (SeaBIOS) is not implemented yet");
+        return false;
+    }
+    return cpus_init(vm_config.smp, errp);
+}
+
 int qemu_main_loop_run(void)
 {
     const char *type = vm_config.machine ? qemu_opt_get(vm_config.machine, "type") : NULL;
-    const char *accel = accel_choice();
+    bool qtest = qtest_mode();
     Error *err = NULL;
     struct sigaction act = { .sa_sigaction = term_handler, .sa_flags = SA_SIGINFO };
     int status = 0;
@@ -193,16 +210,13 @@ int qemu_main_loop_run(void)
         fprintf(stderr, "Use -machine help to list supported machines\n");
         return 1;
     }
-    if (accel && strcmp(accel, "qtest") && strcmp(accel, "tcg") && strcmp(accel, "kvm")) {
-        error_report("invalid accelerator %s", accel);
+    if (qtest) {
+        qtest_set_enabled(true);
+        qemu_clock_set_virtual_manual(true);
+    } else if (vm_config.qtest) {
+        error_report("-qtest needs -accel qtest");
         return 1;
     }
-    if (!accel || strcmp(accel, "qtest")) {
-        error_report("the pc machine cannot run guests in this version yet");
-        return 1;
-    }
-    qtest_set_enabled(true);
-    qemu_clock_set_virtual_manual(true);
     signal(SIGPIPE, SIG_IGN);
     sigaction(SIGTERM, &act, NULL);
     sigaction(SIGINT, &act, NULL);
@@ -211,22 +225,28 @@ int qemu_main_loop_run(void)
     qemu_early_setup();
     qemu_mutex_lock_iothread();
     qemu_create_chardevs_and_monitors();
-    if (!machine_setup(&err)) {
+    if (!machine_setup(&err) || (!qtest && !guest_setup(&err))) {
         error_report_err(err);
         return 1;
     }
-    /* No local APIC runs under qtest: make interrupt messages observable. */
-    apic_msi_recorder_init();
-    if (vm_config.qtest && !qtest_server_init(vm_config.qtest, vm_config.qtest_log, &err)) {
-        error_report_err(err);
-        return 1;
+    if (qtest) {
+        /* No local APIC runs under qtest: make interrupt messages observable. */
+        apic_msi_recorder_init();
+        if (vm_config.qtest &&
+            !qtest_server_init(vm_config.qtest, vm_config.qtest_log, &err)) {
+            error_report_err(err);
+            return 1;
+        }
     }
     qemu_system_reset(SHUTDOWN_CAUSE_NONE);
+    cpus_start();
     qemu_finish_setup();
 
     do {
         main_loop_wait(false);
     } while (!main_loop_should_exit(&status));
+    /* No guest instruction runs while the process winds down. */
+    pause_all_vcpus();
     qemu_cleanup_chardevs();
     qemu_mutex_unlock_iothread();
     return status;

@@ -271,6 +271,37 @@ void address_space_dump(AddressSpace *as, void (*print)(void *opaque, const char
     }
 }
 
+RAMSection *address_space_get_ram_sections(AddressSpace *as, size_t *count)
+{
+    const FlatView *fv = address_space_get_flatview(as);
+    GArray *out = g_array_new(FALSE, FALSE, sizeof(RAMSection));
+
+    for (size_t i = 0; i < fv->nr; i++) {
+        const FlatRange *fr = &fv->ranges[i];
+        bool ro = fr->readonly || fr->mr->readonly;
+        RAMSection s, *prev;
+
+        if (!fr->mr->ram) {
+            continue;
+        }
+        s = (RAMSection) {
+            .gpa = fr->start,
+            .size = fr->last - fr->start + 1,
+            .host = fr->mr->ram_block + fr->offset,
+            .readonly = ro,
+        };
+        prev = out->len ? &g_array_index(out, RAMSection, out->len - 1) : NULL;
+        if (prev && prev->gpa + prev->size == s.gpa && prev->host + prev->size == s.host &&
+            prev->readonly == ro) {
+            prev->size += s.size;
+        } else {
+            g_array_append_val(out, s);
+        }
+    }
+    *count = out->len;
+    return (RAMSection *)g_array_free(out, FALSE);
+}
+
 /* ---- regions ---- */
 
 void memory_region_init(MemoryRegion *mr, void *owner, const char *name, uint64_t size)

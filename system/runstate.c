@@ -12,6 +12,7 @@
 #include "monitor/monitor.h"
 #include "qemu/error-report.h"
 #include "qemu/main-loop.h"
+#include "sysemu/cpus.h"
 #include "sysemu/runstate.h"
 
 typedef struct ResetEntry {
@@ -198,6 +199,7 @@ void qemu_unregister_reset(QEMUResetHandler *func, void *opaque)
 
 void qemu_system_reset(ShutdownCause reason)
 {
+    pause_all_vcpus();
     qdev_reset_all();
     for (guint i = 0; reset_handlers && i < reset_handlers->len; i++) {
         ResetEntry *e = &g_array_index(reset_handlers, ResetEntry, i);
@@ -207,12 +209,14 @@ void qemu_system_reset(ShutdownCause reason)
     if (reason != SHUTDOWN_CAUSE_NONE && reason != SHUTDOWN_CAUSE_SUBSYSTEM_RESET) {
         qapi_event_send("RESET", shutdown_event_data(reason));
     }
+    resume_all_vcpus();
 }
 
 /* ---- requests (any thread; signal handlers for shutdown) ---- */
 
 void qemu_system_reset_request(ShutdownCause reason)
 {
+    cpu_stop_current();
     if (no_reboot && reason != SHUTDOWN_CAUSE_SUBSYSTEM_RESET) {
         shutdown_requested = reason;
     } else {
@@ -223,6 +227,7 @@ void qemu_system_reset_request(ShutdownCause reason)
 
 void qemu_system_shutdown_request(ShutdownCause reason)
 {
+    cpu_stop_current();
     shutdown_requested = reason;
     qemu_notify_event();
 }

@@ -648,6 +648,14 @@ bool qemu_mutex_iothread_locked(void)
     return bql_held;
 }
 
+void qemu_cond_wait_iothread(GCond *cond)
+{
+    g_assert(bql_held);
+    bql_held = false;
+    g_cond_wait(cond, &bql);
+    bql_held = true;
+}
+
 void main_loop_wait(bool nonblocking)
 {
     in_main_loop_wait = true;

@@ -18,6 +18,7 @@ struct Error {
     ErrorClass cls;
     const char *src;
     int line;
+    int os_errno;           /* from error_setg_errno, else 0 */
 };
 
 Error *error_fatal;
@@ -211,13 +212,22 @@ void error_setg_errno_internal(Error **errp, const char *src, int line,
 {
     va_list ap;
     char *msg, *full;
+    Error *err;
 
     va_start(ap, fmt);
     msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    full = g_strdup_printf("%s: %s", msg, strerror(os_errno > 0 ? os_errno : -os_errno));
+    os_errno = os_errno > 0 ? os_errno : -os_errno;
+    full = g_strdup_printf("%s: %s", msg, strerror(os_errno));
     g_free(msg);
-    error_store(errp, error_new(src, line, ERROR_CLASS_GENERIC_ERROR, full));
+    err = error_new(src, line, ERROR_CLASS_GENERIC_ERROR, full);
+    err->os_errno = os_errno;
+    error_store(errp, err);
+}
+
+int error_get_errno(const Error *err)
+{
+    return err->os_errno;
 }
 
 void error_prepend(Error **errp, const char *fmt, ...)
@@ -285,6 +295,8 @@ ErrorClass error_get_class(const Error *err)
 Error *error_copy(const Error *err)
 {
     Error *copy = error_new(err->src, err->line, err->cls, g_strdup(err->msg));
+
+    copy->os_errno = err->os_errno;
 
     if (err->hint) {
         copy->hint = g_string_new(err->hint->str);

@@ -14,6 +14,7 @@
 #include "hw/pci-host/i440fx.h"
 #include "hw/rtc/mc146818rtc.h"
 #include "hw/timer/i8254.h"
+#include "sysemu/cpus.h"
 #include "sysemu/runstate.h"
 
 #define GSI_NUM_PINS    IOAPIC_NUM_PINS
@@ -47,6 +48,11 @@ static void gsi_handler(void *opaque, int n, int level)
 {
     PCMachineState *pcms = opaque;
 
+    /* With KVM's in-kernel PIC and IOAPIC the lines end there instead. */
+    if (cpus_irqchip_in_kernel()) {
+        cpus_set_irq(n, level);
+        return;
+    }
     if (n < ISA_NUM_IRQS) {
         qemu_set_irq(pcms->i8259[n], level);
     }

@@ -222,6 +222,20 @@ void cpu_outl(uint32_t addr, uint32_t val);
  */
 unsigned memory_topology_generation(void);
 
+/* A piece of RAM in an address space's current view, as accelerators map it. */
+typedef struct RAMSection {
+    hwaddr gpa;
+    uint64_t size;
+    uint8_t *host;
+    bool readonly;          /* ROM, or RAM seen through a read-only alias */
+} RAMSection;
+
+/*
+ * The RAM of @as's current view in address order, neighbouring pieces of
+ * one host mapping merged.  Returns a g_malloc'ed array of *count entries.
+ */
+RAMSection *address_space_get_ram_sections(AddressSpace *as, size_t *count);
+
 /* "info mtree"-style dump of the flattened view, for debugging and tests. */
 void address_space_dump(AddressSpace *as, void (*print)(void *opaque, const char *line),
                         void *opaque);

@@ -51,6 +51,8 @@ void error_propagate(Error **dst, Error *local);
 const char *error_get_pretty(const Error *err);
 const char *error_get_hint(const Error *err);
 ErrorClass error_get_class(const Error *err);
+/* The errno given to error_setg_errno, or 0. */
+int error_get_errno(const Error *err);
 Error *error_copy(const Error *err);
 void error_free(Error *err);
 void error_free_or_abort(Error **errp);

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <glib.h>
 #include "qemu/error.h"
 
 typedef struct AioContext AioContext;
@@ -110,6 +111,8 @@ void aio_set_event_notifier(AioContext *ctx, EventNotifier *e, EventNotifierHand
 void qemu_mutex_lock_iothread(void);
 void qemu_mutex_unlock_iothread(void);
 bool qemu_mutex_iothread_locked(void);
+/* Wait on @cond with the BQL as its mutex (held on entry and return). */
+void qemu_cond_wait_iothread(GCond *cond);
 /* One iteration of the main loop; drops the BQL while sleeping. */
 void main_loop_wait(bool nonblocking);
 void qemu_notify_event(void);

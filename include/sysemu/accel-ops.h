@@ -8,6 +8,7 @@
 #define SYSEMU_ACCEL_OPS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "qemu/error.h"
 
@@ -31,7 +32,8 @@ typedef struct AccelIOHandlers {
 } AccelIOHandlers;
 
 typedef enum AccelExit {
-    ACCEL_EXIT_HLT,         /* halted with nothing to deliver: wait for an interrupt */
+    ACCEL_EXIT_HLT,         /* halted, interrupts enabled: run again once INTR is raised */
+    ACCEL_EXIT_HLT_NOIRQ,   /* halted with interrupts disabled: only a reset wakes it */
     ACCEL_EXIT_SHUTDOWN,    /* triple fault: reset (or quit with -no-reboot) */
     ACCEL_EXIT_KICKED,      /* kick() or the time slice ended: check for requests */
     ACCEL_EXIT_ERROR,       /* the accelerator failed; already reported */
@@ -69,6 +71,14 @@ typedef struct AccelOps {
     void (*kick_vcpu)(AccelVCPU *cpu);
     /* Drive an interrupt-controller input (GSI) when the accelerator owns one. */
     void (*set_irq)(AccelState *as, int gsi, int level);
+    /*
+     * A device wrote guest RAM at @host (from any thread): an accelerator
+     * that caches decoded guest code drops what came from there.  NULL
+     * where the hardware runs guest code itself.
+     */
+    void (*ram_written)(AccelState *as, void *host, size_t len);
+    /* Deliver an MSI (address/data pair) when the accelerator owns the local APICs. */
+    void (*signal_msi)(AccelState *as, uint64_t addr, uint32_t data);
     bool (*get_regs)(AccelVCPU *cpu, AccelRegs *regs, Error **errp);
     bool (*set_regs)(AccelVCPU *cpu, const AccelRegs *regs, Error **errp);
     /* Put the vCPU in its power-on state. */
@@ -79,6 +89,8 @@ typedef struct AccelOps {
 
 /* defined in builds with CONFIG_KVM */
 extern const AccelOps kvm_accel_ops;
+/* the interpreter (target/i386), always built */
+extern const AccelOps tcg_accel_ops;
 
 /* NULL when this build has no such accelerator. */
 const AccelOps *accel_find(const char *name);

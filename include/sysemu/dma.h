@@ -40,6 +40,15 @@ void *dma_memory_map(AddressSpace *as, dma_addr_t addr, dma_addr_t *len,
 void dma_memory_unmap(AddressSpace *as, void *buffer, dma_addr_t len,
                       DMADirection dir, dma_addr_t access_len);
 
+/*
+ * Told of every device write to guest RAM once its data is there (after
+ * dma_memory_write/set, and at dma_memory_unmap of a FROM_DEVICE mapping
+ * for the bytes accessed), by host address: an interpreter drops the code
+ * it decoded from those bytes.  Called from whichever thread did the DMA.
+ */
+typedef void (*DMAWriteNotifyFn)(void *opaque, void *host, size_t len);
+void dma_set_write_notifier(DMAWriteNotifyFn fn, void *opaque);
+
 /* Little-endian helpers for descriptor fields. */
 MemTxResult ldl_le_dma(AddressSpace *as, dma_addr_t addr, uint32_t *pval, MemTxAttrs attrs);
 MemTxResult ldq_le_dma(AddressSpace *as, dma_addr_t addr, uint64_t *pval, MemTxAttrs attrs);

@@ -142,13 +142,14 @@ typedef struct X86DescTable {
 
 /*
  * What the core needs from the machine.  ram_ptr returns a host pointer to
- * the byte at a guest-physical address that is RAM, valid up to the end of
- * its 4 KiB page, or NULL when the address is not RAM (then the mmio
- * callbacks are used).  intr_pending says whether the interrupt controller
- * asserts INTR; intr_ack acknowledges it and returns the vector.
+ * the byte at a guest-physical address that is RAM or ROM, valid up to the
+ * end of its 4 KiB page, and sets *writable (false for ROM, whose writes go
+ * to mmio_write, which drops them); NULL when the address is neither (then
+ * the mmio callbacks are used).  intr_pending says whether the interrupt
+ * controller asserts INTR; intr_ack acknowledges it and returns the vector.
  */
 typedef struct X86CPUOps {
-    uint8_t *(*ram_ptr)(void *opaque, uint64_t gpa);
+    uint8_t *(*ram_ptr)(void *opaque, uint64_t gpa, bool *writable);
     uint64_t (*mmio_read)(void *opaque, uint64_t gpa, unsigned size);
     void (*mmio_write)(void *opaque, uint64_t gpa, uint64_t val, unsigned size);
     uint32_t (*pio_read)(void *opaque, uint16_t port, unsigned size);
@@ -170,7 +171,8 @@ typedef enum X86ExitReason {
 typedef struct X86TLBEntry {
     uint64_t vpage;         /* linear page | 1 when valid */
     uint64_t ppage;
-    uint8_t *host;          /* host pointer for RAM pages, else NULL */
+    uint8_t *host;          /* host pointer for RAM and ROM pages, else NULL */
+    bool rom;               /* host is read-only: stores take the mmio path */
     uint8_t prot;           /* X86_PROT_* for this CPL class */
     bool global;
     bool code;              /* decoded code lives here: writes take the slow path */
@@ -262,6 +264,8 @@ void x86_update_hflags(CPUX86State *env);
 void x86_tlb_flush(X86CPU *cpu, bool global);
 /* Tell the core that guest code may have been written behind its back (DMA). */
 void x86_cpu_invalidate_code(X86CPU *cpu, uint64_t gpa, uint64_t len);
+/* Drop every decoded instruction (the memory map changed). */
+void x86_cpu_flush_code(X86CPU *cpu);
 
 /* CPUID as the interpreter reports it: only what is implemented. */
 void x86_cpu_cpuid(X86CPU *cpu, uint32_t leaf, uint32_t subleaf,

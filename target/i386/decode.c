@@ -417,6 +417,12 @@ void x86_cpu_invalidate_code(X86CPU *cpu, uint64_t gpa, uint64_t len)
     }
 }
 
+void x86_cpu_flush_code(X86CPU *cpu)
+{
+    x86_dcache_free(cpu);
+    x86_tlb_flush(cpu, true);
+}
+
 static uint8_t mode_key(CPUX86State *env)
 {
     return (env->code64 ? 2 : 0) | (env->code32 ? 1 : 0);

@@ -36,7 +36,8 @@ void x86_tlb_flush_page(X86CPU *cpu, uint64_t la)
 
 static uint64_t phys_ld64(X86CPU *cpu, uint64_t pa)
 {
-    uint8_t *p = cpu->ops->ram_ptr(cpu->opaque, pa);
+    bool w;
+    uint8_t *p = cpu->ops->ram_ptr(cpu->opaque, pa, &w);
     uint64_t v;
     if (!p) {
         return cpu->ops->mmio_read(cpu->opaque, pa, 8);
@@ -47,7 +48,8 @@ static uint64_t phys_ld64(X86CPU *cpu, uint64_t pa)
 
 static uint32_t phys_ld32(X86CPU *cpu, uint64_t pa)
 {
-    uint8_t *p = cpu->ops->ram_ptr(cpu->opaque, pa);
+    bool w;
+    uint8_t *p = cpu->ops->ram_ptr(cpu->opaque, pa, &w);
     uint32_t v;
     if (!p) {
         return cpu->ops->mmio_read(cpu->opaque, pa, 4);
@@ -58,9 +60,10 @@ static uint32_t phys_ld32(X86CPU *cpu, uint64_t pa)
 
 static void phys_set_bits(X86CPU *cpu, uint64_t pa, uint32_t bits)
 {
-    uint8_t *p = cpu->ops->ram_ptr(cpu->opaque, pa);
+    bool writable = false;
+    uint8_t *p = cpu->ops->ram_ptr(cpu->opaque, pa, &writable);
     uint32_t v;
-    if (p) {
+    if (p && writable) {
         memcpy(&v, p, 4);
         if ((v & bits) != bits) {
             v |= bits;
@@ -227,7 +230,11 @@ uint64_t x86_translate(X86CPU *cpu, uint64_t la, int acc, bool user, X86TLBEntry
 fill:
     te->vpage = (la & ~0xfffull) | 1;
     te->ppage = pa;
-    te->host = cpu->ops->ram_ptr(cpu->opaque, pa);
+    {
+        bool writable = false;
+        te->host = cpu->ops->ram_ptr(cpu->opaque, pa, &writable);
+        te->rom = te->host && !writable;
+    }
     te->prot = prot;
     te->global = global;
     te->code = te->host && x86_dcache_has_page(cpu, pa);
@@ -281,7 +288,7 @@ static void st_page(X86CPU *cpu, uint64_t la, uint64_t val, int size, bool user)
             x86_dcache_invalidate_page(cpu, te->ppage);
         }
     }
-    if (te->host) {
+    if (te->host && !te->rom) {
         memcpy(te->host + (la & 0xfff), &val, size);
         return;
     }

@@ -62,9 +62,10 @@ __asm__(
 static uint8_t *code_page;
 static uint8_t *data_buf, *data_native, *data_init;
 
-static uint8_t *ident_ram_ptr(void *opaque, uint64_t gpa)
+static uint8_t *ident_ram_ptr(void *opaque, uint64_t gpa, bool *writable)
 {
     uintptr_t p = gpa;
+    *writable = true;
     if ((p >= (uintptr_t)code_page && p < (uintptr_t)code_page + 4096) ||
         (p >= (uintptr_t)data_buf && p < (uintptr_t)data_buf + DATA_SIZE)) {
         return (uint8_t *)p;

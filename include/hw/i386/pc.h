@@ -10,6 +10,7 @@
 #include "hw/pci/pci.h"
 #include "hw/nvram/fw_cfg.h"
 #include "hw/char/serial.h"
+#include "sysemu/accel-ops.h"
 
 #define PC_MAX_SERIAL 4
 #define PC_ROM_MIN_VGA 0xc0000
@@ -55,6 +56,16 @@ PCMachineState *pc_machine(void);
  * a handler and acknowledges with pic_read_irq().
  */
 void pc_set_cpu_intr_handler(qemu_irq_handler handler, void *opaque);
+/*
+ * -kernel/-initrd/-append: load the kernel now (errors are start-up
+ * errors) and again at every reset.  Without -kernel, -initrd and -append
+ * are refused as in QEMU.
+ */
+bool pc_kernel_init(PCMachineState *pcms, const char *kernel, const char *initrd,
+                    const char *append, Error **errp);
+/* The boot CPU's state after a reset; false when no kernel was given. */
+bool pc_kernel_boot_regs(AccelRegs *regs);
+
 /* A20 gate (port 0x92 bit 1): the accelerator can follow it. */
 bool pc_a20_enabled(void);
 
