@@ -2,7 +2,7 @@
 
 The same guest runs on Debian's qemu-system-x86_64 -- the oracle that the
 guest itself is right -- and on minivm.  Paths come from the environment
-meson sets: MINIVM, BLKCHECK_ELF, SIEVE_ELF, MINIVM_TEST_TMPDIR.
+meson sets: MINIVM, BLKCHECK_ELF, SIEVE_ELF, CPUCHECK_ELF, MINIVM_TEST_TMPDIR.
 """
 import os
 import re
@@ -14,6 +14,7 @@ import tempfile
 MINIVM = os.environ.get('MINIVM', 'minivm')
 BLKCHECK_ELF = os.environ.get('BLKCHECK_ELF', 'blkcheck.elf')
 SIEVE_ELF = os.environ.get('SIEVE_ELF', 'sieve.elf')
+CPUCHECK_ELF = os.environ.get('CPUCHECK_ELF', 'cpucheck.elf')
 QEMU_SYSTEM = shutil.which('qemu-system-x86_64')
 QEMU_IMG = shutil.which('qemu-img')
 QEMU_IO = shutil.which('qemu-io')
@@ -36,11 +37,12 @@ def scratch_dir():
     return tempfile.mkdtemp(prefix='functional-', dir=base)
 
 
-def emulator_argv(name):
+def emulator_argv(name, no_reboot=True, accel='tcg'):
     """The command prefix that boots a multiboot guest on emulator @name."""
     binary = QEMU_SYSTEM if name == 'qemu' else MINIVM
-    return [binary, '-accel', 'tcg', '-M', 'pc', '-m', '128M', '-nographic',
-            '-no-reboot', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04']
+    return [binary, '-accel', accel, '-M', 'pc', '-m', '128M', '-nographic'] + \
+        (['-no-reboot'] if no_reboot else []) + \
+        ['-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04']
 
 
 def check_prerequisites(name):
@@ -52,8 +54,8 @@ def check_prerequisites(name):
         skip('qemu-system-x86_64 is not installed (Debian package qemu-system-x86)')
 
 
-def run_guest(name, elf, extra, timeout=120):
-    argv = emulator_argv(name) + ['-kernel', elf] + extra
+def run_guest(name, elf, extra, timeout=120, **kw):
+    argv = emulator_argv(name, **kw) + ['-kernel', elf] + extra
     p = subprocess.run(argv, capture_output=True, timeout=timeout,
                        stdin=subprocess.DEVNULL)
     out = p.stdout.decode('latin-1')
