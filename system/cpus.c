@@ -494,7 +494,7 @@ bool cpus_init(unsigned smp, Error **errp)
             error_report("failed to initialize %s: %s", ops->name, strerror(e ? e : EINVAL));
             error_free(err);
         }
-        failed |= !ok && explicit;
+        failed |= !ok;
         if (c->opt) {
             loc_pop();
         }
@@ -504,10 +504,13 @@ bool cpus_init(unsigned smp, Error **errp)
     }
     g_array_free(list, TRUE);
     if (!ok) {
-        error_setg(errp, "no accelerator found");
+        /* As QEMU: only when no candidate has said why already. */
+        if (!failed) {
+            error_setg(errp, "no accelerator found");
+        }
         return false;
     }
-    if (failed) {
+    if (failed && explicit) {
         error_report("falling back to %s", accel->name);
     }
 

@@ -226,7 +226,9 @@ int qemu_main_loop_run(void)
     qemu_mutex_lock_iothread();
     qemu_create_chardevs_and_monitors();
     if (!machine_setup(&err) || (!qtest && !guest_setup(&err))) {
-        error_report_err(err);
+        if (err) {
+            error_report_err(err);
+        }
         return 1;
     }
     if (qtest) {

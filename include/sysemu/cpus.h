@@ -13,7 +13,8 @@
  * Pick the accelerator from -accel / -machine accel= / -enable-kvm (the
  * default is kvm, falling back to tcg) and create @smp vCPUs on it with
  * guest RAM mapped.  Failures of one candidate are reported as QEMU does
- * before the next is tried; false when none could start.
+ * before the next is tried; false when none could start (with *errp set
+ * only if nothing was reported yet).
  */
 bool cpus_init(unsigned smp, Error **errp);
 
