@@ -473,6 +473,9 @@ bool cpus_init(unsigned smp, Error **errp)
         const AccelOps *ops = c->name ? accel_find(c->name) : NULL;
         Error *err = NULL;
 
+        if (!ops && !explicit) {
+            continue;       /* the default names kvm, which this build may lack */
+        }
         if (c->opt) {
             cmdline_opt_loc_push(c->opt);
         }

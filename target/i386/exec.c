@@ -71,7 +71,7 @@ static void jump(X86Ctx *c, uint64_t target)
         if (env->pe && target > env->segs[R_CS].limit) {
             x86_raise_gp(c->cpu, 0);
         }
-    } else if ((uint64_t)(((int64_t)target << 16) >> 16) != target) {
+    } else if (!x86_is_canonical(target)) {
         x86_raise_gp(c->cpu, 0);
     }
     env->rip = target;

@@ -107,6 +107,12 @@ static inline int64_t sext(uint64_t v, int size)
     }
 }
 
+/* Bits 63..47 all equal (48-bit linear addresses).  Shifted unsigned: no UB. */
+static inline bool x86_is_canonical(uint64_t v)
+{
+    return (uint64_t)((int64_t)(v << 16) >> 16) == v;
+}
+
 static inline int x86_cpl_user(CPUX86State *env)
 {
     return env->cpl == 3;

@@ -45,7 +45,7 @@ uint64_t x86_seg_addr(X86CPU *cpu, int seg, uint64_t off, int size, int acc)
     if (env->code64) {
         uint64_t la = off + ((seg == R_FS || seg == R_GS) ? s->base : 0);
         /* canonical: bits 63..47 equal */
-        if ((uint64_t)(((int64_t)la << 16) >> 16) != la) {
+        if (!x86_is_canonical(la)) {
             x86_raise(cpu, seg_excp_is_ss(seg) ? EXCP0C_STACK : EXCP0D_GPF, 0);
         }
         return la;

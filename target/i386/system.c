@@ -130,11 +130,6 @@ uint64_t x86_rdmsr(X86CPU *cpu, uint32_t msr, bool *ok)
     return 0;
 }
 
-static bool canonical(uint64_t v)
-{
-    return (uint64_t)(((int64_t)v << 16) >> 16) == v;
-}
-
 bool x86_wrmsr(X86CPU *cpu, uint32_t msr, uint64_t val)
 {
     CPUX86State *env = &cpu->env;
@@ -162,13 +157,13 @@ bool x86_wrmsr(X86CPU *cpu, uint32_t msr, uint64_t val)
         x86_tlb_flush(cpu, true);
         return true;
     case MSR_STAR: env->star = val; return true;
-    case MSR_LSTAR: if (!canonical(val)) { return false; } env->lstar = val; return true;
-    case MSR_CSTAR: if (!canonical(val)) { return false; } env->cstar = val; return true;
+    case MSR_LSTAR: if (!x86_is_canonical(val)) { return false; } env->lstar = val; return true;
+    case MSR_CSTAR: if (!x86_is_canonical(val)) { return false; } env->cstar = val; return true;
     case MSR_FMASK: env->fmask = (uint32_t)val; return true;
-    case MSR_FSBASE: if (!canonical(val)) { return false; } env->segs[R_FS].base = val; return true;
-    case MSR_GSBASE: if (!canonical(val)) { return false; } env->segs[R_GS].base = val; return true;
+    case MSR_FSBASE: if (!x86_is_canonical(val)) { return false; } env->segs[R_FS].base = val; return true;
+    case MSR_GSBASE: if (!x86_is_canonical(val)) { return false; } env->segs[R_GS].base = val; return true;
     case MSR_KERNELGSBASE:
-        if (!canonical(val)) {
+        if (!x86_is_canonical(val)) {
             return false;
         }
         env->kernelgsbase = val;
@@ -278,7 +273,7 @@ void x86_sysret(X86CPU *cpu, int osize)
     }
     if (env->lma) {
         if (osize == 8) {
-            if (!canonical(env->regs[R_ECX])) {
+            if (!x86_is_canonical(env->regs[R_ECX])) {
                 x86_raise_gp(cpu, 0);
             }
             env->cpl = 3;

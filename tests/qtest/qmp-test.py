@@ -26,7 +26,15 @@ BASE = ['-M', 'pc', '-display', 'none', '-nodefaults']
 class QMP:
     def __init__(self, path, greet=True):
         self.sock = socket.socket(socket.AF_UNIX)
-        self.sock.connect(path)
+        # The socket file appears at bind(), a moment before listen().
+        for attempt in range(200):
+            try:
+                self.sock.connect(path)
+                break
+            except ConnectionRefusedError:
+                if attempt == 199:
+                    raise
+                time.sleep(0.01)
         self.buf = b''
         if greet:
             self.greeting = self.recv()

@@ -46,7 +46,14 @@ class Machine:
                 break
             time.sleep(0.05)
         self.qmp = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.qmp.connect(self.qmp_path)
+        for attempt in range(200):     # bind() makes the file, listen() follows
+            try:
+                self.qmp.connect(self.qmp_path)
+                break
+            except ConnectionRefusedError:
+                if attempt == 199:
+                    raise
+                time.sleep(0.01)
         self.qmp_file = self.qmp.makefile('r')
         assert 'QMP' in json.loads(self.qmp_file.readline())
         assert 'return' in self.execute('qmp_capabilities')

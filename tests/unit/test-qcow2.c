@@ -48,7 +48,9 @@ static void add_ext(uint8_t *b, size_t *off, uint32_t magic, const void *data, u
 {
     put_be32(b + *off, magic);
     put_be32(b + *off + 4, len);
-    memcpy(b + *off + 8, data, len);
+    if (len) {
+        memcpy(b + *off + 8, data, len);
+    }
     *off += 8 + ((len + 7) & ~7u);
 }
 
