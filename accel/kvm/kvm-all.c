@@ -103,7 +103,8 @@ static AccelState *kvm_init_machine(const AccelIOHandlers *io, Error **errp)
     }
     if (ioctl(s->fd, KVM_CHECK_EXTENSION, KVM_CAP_IMMEDIATE_EXIT) <= 0 ||
         ioctl(s->fd, KVM_CHECK_EXTENSION, KVM_CAP_USER_MEMORY) <= 0 ||
-        ioctl(s->fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQCHIP) <= 0) {
+        ioctl(s->fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQCHIP) <= 0 ||
+        ioctl(s->fd, KVM_CHECK_EXTENSION, KVM_CAP_SIGNAL_MSI) <= 0) {
         error_setg(errp, "kvm: the kernel lacks a required capability");
         goto fail;
     }
@@ -314,6 +315,20 @@ static void kvm_set_irq(AccelState *s, int gsi, int level)
     }
 }
 
+/* Device MSI/MSI-X messages go to the in-kernel local APICs. */
+static void kvm_signal_msi(AccelState *s, uint64_t addr, uint32_t data)
+{
+    struct kvm_msi msi = {
+        .address_lo = (uint32_t)addr,
+        .address_hi = (uint32_t)(addr >> 32),
+        .data = data,
+    };
+
+    if (kvm_ioctl_retry(s->vm_fd, KVM_SIGNAL_MSI, &msi) < 0) {
+        g_printerr("kvm: KVM_SIGNAL_MSI failed: %s\n", g_strerror(errno));
+    }
+}
+
 static void seg_to_kvm(struct kvm_segment *k, const AccelSegment *a)
 {
     k->base = a->base;
@@ -444,6 +459,7 @@ const AccelOps kvm_accel_ops = {
     .run_vcpu = kvm_run_vcpu,
     .kick_vcpu = kvm_kick_vcpu,
     .set_irq = kvm_set_irq,
+    .signal_msi = kvm_signal_msi,
     .get_regs = kvm_get_regs,
     .set_regs = kvm_set_regs,
     .reset_vcpu = kvm_reset_vcpu,

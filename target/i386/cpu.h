@@ -243,6 +243,7 @@ typedef struct X86CPU {
     bool shutdown;          /* triple fault */
     uint64_t budget;
     X86TLBEntry tlb[X86_TLB_SIZE];
+    unsigned tlb_gen;       /* bumped by every flush: translations cached elsewhere expire */
     struct X86DecodeCache *dcache;
 } X86CPU;
 

@@ -357,6 +357,17 @@ typedef struct X86CodePage {
 typedef struct X86DecodeCache {
     GHashTable *pages;      /* ppage -> X86CodePage */
     X86CodePage *last;
+    /*
+     * Pages dropped while an instruction from them may still be running
+     * (it wrote its own page, or the map changed under it): freed at the
+     * next fetch, so the executing X86Insn stays valid without a copy.
+     */
+    GPtrArray *dead;
+    /* The page the last fetch came from, while the TLB and CPL stay put. */
+    uint64_t fast_la;
+    X86CodePage *fast_cp;
+    unsigned fast_gen;
+    int fast_cpl;
     X86Insn scratch;
 } X86DecodeCache;
 
@@ -375,6 +386,7 @@ static X86DecodeCache *dcache_get(X86CPU *cpu)
         cpu->dcache = g_new0(X86DecodeCache, 1);
         cpu->dcache->pages = g_hash_table_new_full(g_int64_hash, g_int64_equal,
                                                    NULL, code_page_free);
+        cpu->dcache->dead = g_ptr_array_new_with_free_func(code_page_free);
     }
     return cpu->dcache;
 }
@@ -383,9 +395,16 @@ void x86_dcache_free(X86CPU *cpu)
 {
     if (cpu->dcache) {
         g_hash_table_destroy(cpu->dcache->pages);
+        g_ptr_array_free(cpu->dcache->dead, TRUE);
         g_free(cpu->dcache);
         cpu->dcache = NULL;
     }
+}
+
+static gboolean steal_to_dead(gpointer key, gpointer value, gpointer opaque)
+{
+    g_ptr_array_add(opaque, value);
+    return TRUE;
 }
 
 bool x86_dcache_has_page(X86CPU *cpu, uint64_t ppage)
@@ -395,13 +414,18 @@ bool x86_dcache_has_page(X86CPU *cpu, uint64_t ppage)
 
 void x86_dcache_invalidate_page(X86CPU *cpu, uint64_t ppage)
 {
-    if (!cpu->dcache) {
+    X86DecodeCache *dc = cpu->dcache;
+    X86CodePage *cp;
+
+    if (!dc || !(cp = g_hash_table_lookup(dc->pages, &ppage))) {
         return;
     }
-    if (cpu->dcache->last && cpu->dcache->last->ppage == ppage) {
-        cpu->dcache->last = NULL;
+    if (dc->last == cp) {
+        dc->last = NULL;
     }
-    g_hash_table_remove(cpu->dcache->pages, &ppage);
+    dc->fast_cp = NULL;
+    g_hash_table_steal(dc->pages, &ppage);
+    g_ptr_array_add(dc->dead, cp);
     /* TLB entries marked this page as code; let them be refilled. */
     for (int i = 0; i < X86_TLB_SIZE; i++) {
         if (cpu->tlb[i].ppage == ppage) {
@@ -419,7 +443,13 @@ void x86_cpu_invalidate_code(X86CPU *cpu, uint64_t gpa, uint64_t len)
 
 void x86_cpu_flush_code(X86CPU *cpu)
 {
-    x86_dcache_free(cpu);
+    X86DecodeCache *dc = cpu->dcache;
+
+    if (dc) {
+        g_hash_table_foreach_steal(dc->pages, steal_to_dead, dc->dead);
+        dc->last = NULL;
+        dc->fast_cp = NULL;
+    }
     x86_tlb_flush(cpu, true);
 }
 
@@ -447,6 +477,14 @@ const X86Insn *x86_fetch_decode(X86CPU *cpu)
             x86_raise_gp(cpu, 0);
         }
     }
+    cp = dc->fast_cp;
+    if (cp && !((la ^ dc->fast_la) & ~0xfffull) && dc->fast_gen == cpu->tlb_gen &&
+        dc->fast_cpl == env->cpl && cp->mode == mode_key(env) && cp->slot[la & 0xfff]) {
+        return cp->slot[la & 0xfff];
+    }
+    if (dc->dead->len) {
+        g_ptr_array_set_size(dc->dead, 0);  /* no instruction of theirs runs now */
+    }
     host = x86_translate_exec(cpu, la, &pa);
     off = pa & 0xfff;
     cp = dc->last;
@@ -456,6 +494,12 @@ const X86Insn *x86_fetch_decode(X86CPU *cpu)
         dc->last = cp;
     }
     if (cp && cp->mode == mode_key(env) && cp->slot[off]) {
+        if (host) {
+            dc->fast_la = la;
+            dc->fast_cp = cp;
+            dc->fast_gen = cpu->tlb_gen;
+            dc->fast_cpl = env->cpl;
+        }
         return cp->slot[off];
     }
 

@@ -724,8 +724,7 @@ static bool interrupt_ready(X86CPU *cpu)
 X86ExitReason x86_cpu_exec(X86CPU *cpu, uint64_t max_insns)
 {
     CPUX86State *env = &cpu->env;
-    X86Insn insn;
-    X86Ctx c = { .cpu = cpu, .env = env, .i = &insn };
+    X86Ctx c = { .cpu = cpu, .env = env };
 
     cpu->budget = max_insns;
     if (setjmp(cpu->jmp_env)) {
@@ -758,9 +757,10 @@ X86ExitReason x86_cpu_exec(X86CPU *cpu, uint64_t max_insns)
         }
         env->inhibit_irq = false;
         cpu->insn_rip = env->rip;
-        insn = *x86_fetch_decode(cpu);
+        /* Valid until the next fetch, even if the instruction rewrites its page. */
+        c.i = x86_fetch_decode(cpu);
         {
-            uint64_t next = env->rip + insn.len;
+            uint64_t next = env->rip + c.i->len;
             env->rip = env->code64 ? next : (uint32_t)next;
         }
         c.user = env->cpl == 3;

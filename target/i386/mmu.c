@@ -20,6 +20,7 @@
 
 void x86_tlb_flush(X86CPU *cpu, bool global)
 {
+    cpu->tlb_gen++;
     for (int i = 0; i < X86_TLB_SIZE; i++) {
         if (global || !cpu->tlb[i].global) {
             cpu->tlb[i].vpage = 0;

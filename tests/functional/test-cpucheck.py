@@ -22,7 +22,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import guestrun  # noqa: E402
 
 EMULATOR = 'qemu'
-CHECKS = ['multiboot', 'int3-into', 'divide-error', 'invalid-opcode', 'segment-limit',
+CHECKS = ['multiboot', 'int3-into', 'divide-error', 'invalid-opcode', 'self-modifying-code',
+          'segment-limit',
           'segment-load', 'ring3-int-gate', 'ring3-privileged', 'timer-interrupt',
           'paging32-not-present', 'paging32-write-protect', 'paging32-accessed-dirty',
           'paging32-invlpg', 'paging32-user', 'pae-nx', 'long-mode-entry',

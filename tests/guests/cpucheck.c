@@ -280,6 +280,33 @@ static void check_traps_and_faults(void)
     check("invalid-opcode", fault_is(exc.vector, 6, 0), "#UD at UD2");
 }
 
+/* Code written as data, run, rewritten and run again: the new bytes must run. */
+static uint8_t smc_buf[64] __attribute__((aligned(16)));
+
+static uint32_t smc_call(void)
+{
+    uint32_t r;
+
+    __asm__ volatile("call *%1" : "=a"(r) : "r"(smc_buf) : "memory");
+    return r;
+}
+
+static void check_self_modifying_code(void)
+{
+    static const uint8_t code[] = { 0xb8, 0x11, 0x11, 0x11, 0x11, 0xc3 };  /* mov $imm, %eax; ret */
+    int ok;
+
+    memcpy(smc_buf, code, sizeof(code));
+    ok = smc_call() == 0x11111111;
+    smc_buf[1] = 0x22;
+    ok &= smc_call() == 0x11111122;
+    for (int i = 0; i < 4; i++) {
+        smc_buf[1 + i] = 0x33;
+    }
+    ok &= smc_call() == 0x33333333;
+    check("self-modifying-code", ok, "a store to code that already ran must take effect");
+}
+
 static void check_segments(void)
 {
     int ok;
@@ -635,6 +662,7 @@ int guest_main(uint32_t magic, const struct multiboot_info *mbi)
         return reset_mode();
     }
     check_traps_and_faults();
+    check_self_modifying_code();
     check_segments();
     check_ring3();
     check_timer_interrupt();
