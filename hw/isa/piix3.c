@@ -17,10 +17,13 @@ typedef struct PIIX3State {
     MemoryRegion rcr_mem;
 } PIIX3State;
 
-/* Slot-rotated INTx swizzle of the PIIX chipsets. */
+/*
+ * Slot-rotated INTx swizzle of the PIIX chipsets, as QEMU's i440FX board
+ * wires it (and SeaBIOS's $PIR assumes): slot 1 INTA# is PIRQA.
+ */
 static int pci_slot_get_pirq(PCIDevice *dev, int pin)
 {
-    return (PCI_SLOT(dev->devfn) + pin) & 3;
+    return (PCI_SLOT(dev->devfn) - 1 + pin) & 3;
 }
 
 static void piix3_set_irq_pic(PIIX3State *s, int pic_irq)

@@ -159,9 +159,13 @@ static void test_intx_routing(void)
     QTestState *qts = qtest_init("-M pc -nodefaults -device pci-testdev,addr=05.0,intx=on");
     const uint64_t bar0 = 0xe0000000;
 
-    /* Slot 5, INTA# -> PIRQ (5 + 0) & 3 = PIRQB -> PIIX3 register 0x61. */
+    /*
+     * Slot 5, INTA# -> PIRQ (5 - 1 + 0) & 3 = PIRQA -> PIIX3 register 0x60
+     * (QEMU 7.2 raises IRQ 10 for slot 5 with PIRQA..D = 10..13).
+     */
     g_assert_cmpint(pci_cfg_readb(qts, IRQDEV_DEVFN, 0x3d), ==, 1);
-    pci_cfg_writeb(qts, 8, 0x61, 11);
+    pci_cfg_writeb(qts, 8, 0x61, 12);   /* PIRQB, the wrong one, elsewhere */
+    pci_cfg_writeb(qts, 8, 0x60, 11);
     pci_cfg_writel(qts, IRQDEV_DEVFN, 0x10, bar0);
     pci_cfg_writew(qts, IRQDEV_DEVFN, 0x04, 0x2);
     qtest_irq_intercept_in(qts, "ioapic");
@@ -175,14 +179,15 @@ static void test_intx_routing(void)
     g_assert_false(qtest_get_irq(qts, 11));
     pci_cfg_writew(qts, IRQDEV_DEVFN, 0x04, 0x2);
     g_assert_true(qtest_get_irq(qts, 11));
-    /* Re-routing PIRQB moves the level to the new IRQ. */
-    pci_cfg_writeb(qts, 8, 0x61, 10);
+    g_assert_false(qtest_get_irq(qts, 12));
+    /* Re-routing PIRQA moves the level to the new IRQ. */
+    pci_cfg_writeb(qts, 8, 0x60, 10);
     g_assert_false(qtest_get_irq(qts, 11));
     g_assert_true(qtest_get_irq(qts, 10));
     qtest_writel(qts, bar0 + 0x804, 0);
     g_assert_false(qtest_get_irq(qts, 10));
     /* Routing disabled (bit 7): nothing reaches the ISA side. */
-    pci_cfg_writeb(qts, 8, 0x61, 0x80);
+    pci_cfg_writeb(qts, 8, 0x60, 0x80);
     qtest_writel(qts, bar0 + 0x804, 1);
     g_assert_false(qtest_get_irq(qts, 10));
     g_assert_false(qtest_get_irq(qts, 11));
