@@ -90,7 +90,7 @@ void qemu_irq_register_gpio_out(const char *path, const char *name, qemu_irq *li
     gpio_register(path, name, lines, n, true);
 }
 
-/* "ioapic" matches "/machine/ioapic" the way QOM resolves a partial path. */
+/* "ioapic" matches "/machine/i440fx/ioapic" the way QOM resolves a partial path. */
 static bool path_matches(const char *full, const char *want)
 {
     const char *last;

@@ -220,7 +220,7 @@ qemu_irq *ioapic_init(void)
     memory_region_init_io(&s->io_memory, NULL, &ioapic_io_ops, s, "ioapic", 0x1000);
     memory_region_add_subregion(get_system_memory(), IO_APIC_DEFAULT_ADDRESS, &s->io_memory);
     s->pins = qemu_allocate_irqs(ioapic_set_irq, s, IOAPIC_NUM_PINS);
-    qemu_irq_register_gpio_in("/machine/ioapic", NULL, s->pins, IOAPIC_NUM_PINS);
+    qemu_irq_register_gpio_in("/machine/i440fx/ioapic", NULL, s->pins, IOAPIC_NUM_PINS);
     ioapic_reset(s);
     qemu_register_reset(ioapic_reset, s);
     return s->pins;

@@ -36,7 +36,7 @@ void qemu_free_irqs(qemu_irq *s, int n);
 /*
  * Named groups of input lines ("gpio-in" of a device), so that qtest's
  * irq_intercept_in/set_irq_in can find them by a QOM-like path such as
- * "ioapic" or "/machine/ioapic".  @name NULL is "unnamed-gpio-in".
+ * "ioapic" or "/machine/i440fx/ioapic".  @name NULL is "unnamed-gpio-in".
  */
 void qemu_irq_register_gpio_in(const char *path, const char *name, qemu_irq *lines, int n);
 /* Output lines of a device, for irq_intercept_out. */
