@@ -227,7 +227,9 @@ static bool socket_chr_open(Chardev *chr, QemuOpts *opts, bool *be_opened, Error
     Error *err = NULL;
     bool server = qemu_opt_get_bool(opts, "server", false, &err);
     bool wait = !err && qemu_opt_get_bool(opts, "wait", true, &err);
-    bool nodelay = !err && qemu_opt_get_bool(opts, "nodelay", false, &err);
+    /* "nodelay" alone means delay=off (the short form); nodelay=on is QEMU's alias */
+    bool nodelay = !err && (!qemu_opt_get_bool(opts, "delay", true, &err) ||
+                            (!err && qemu_opt_get_bool(opts, "nodelay", false, &err)));
     int fd;
 
     if (err) {

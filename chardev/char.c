@@ -62,6 +62,28 @@ Chardev *qemu_chardev_new_anonymous(const ChardevClass *cls, const char *label)
     return chr;
 }
 
+/*
+ * The keys QEMU 7.2's -chardev accepts, whatever the backend (its option
+ * list is one for all of them); anything else is "Invalid parameter".
+ */
+static const QemuOptDesc chardev_opts_desc[] = {
+    { "backend", QEMU_OPT_STRING }, { "path", QEMU_OPT_STRING }, { "host", QEMU_OPT_STRING },
+    { "port", QEMU_OPT_STRING }, { "fd", QEMU_OPT_STRING }, { "localaddr", QEMU_OPT_STRING },
+    { "localport", QEMU_OPT_STRING }, { "to", QEMU_OPT_NUMBER }, { "ipv4", QEMU_OPT_BOOL },
+    { "ipv6", QEMU_OPT_BOOL }, { "wait", QEMU_OPT_BOOL }, { "server", QEMU_OPT_BOOL },
+    { "delay", QEMU_OPT_BOOL }, { "nodelay", QEMU_OPT_BOOL },
+    { "reconnect", QEMU_OPT_NUMBER }, { "telnet", QEMU_OPT_BOOL },
+    { "tn3270", QEMU_OPT_BOOL }, { "tls-creds", QEMU_OPT_STRING },
+    { "tls-authz", QEMU_OPT_STRING }, { "websocket", QEMU_OPT_BOOL },
+    { "width", QEMU_OPT_NUMBER }, { "height", QEMU_OPT_NUMBER }, { "cols", QEMU_OPT_NUMBER },
+    { "rows", QEMU_OPT_NUMBER }, { "mux", QEMU_OPT_BOOL }, { "signal", QEMU_OPT_BOOL },
+    { "name", QEMU_OPT_STRING }, { "debug", QEMU_OPT_NUMBER }, { "size", QEMU_OPT_SIZE },
+    { "chardev", QEMU_OPT_STRING }, { "append", QEMU_OPT_BOOL },
+    { "logfile", QEMU_OPT_STRING }, { "logappend", QEMU_OPT_BOOL },
+    { "abstract", QEMU_OPT_BOOL }, { "tight", QEMU_OPT_BOOL },
+    { NULL }
+};
+
 Chardev *qemu_chr_new_from_opts(QemuOpts *opts, Error **errp)
 {
     const char *backend = qemu_opt_get(opts, "backend");
@@ -69,6 +91,9 @@ Chardev *qemu_chr_new_from_opts(QemuOpts *opts, Error **errp)
     bool be_opened = true;
     Chardev *chr;
 
+    if (!qemu_opts_validate(opts, chardev_opts_desc, NULL, errp)) {
+        return NULL;
+    }
     if (!opts->id) {
         error_setg(errp, "Parameter 'id' is missing");
         return NULL;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "qemu/cutils.h"
 #include "qemu/error-report.h"
@@ -88,6 +89,13 @@ void cmdline_opt_loc_push(const CmdlineOpt *o)
     loc_push_cmdline(o->opt, o->arg);
 }
 
+static const QemuOptDesc name_opts_desc[] = {
+    { .name = "guest", .type = QEMU_OPT_STRING },
+    { .name = "process", .type = QEMU_OPT_STRING },
+    { .name = "debug-threads", .type = QEMU_OPT_BOOL },
+    { NULL }
+};
+
 static QemuOpts *parse_or_die(const char *arg, const char *implied)
 {
     Error *err = NULL;
@@ -97,6 +105,7 @@ static QemuOpts *parse_or_die(const char *arg, const char *implied)
         error_report_err(err);
         exit(1);
     }
+    qemu_opts_warn_short_form(opts);
     return opts;
 }
 
@@ -238,7 +247,15 @@ void qemu_parse_cmdline(int argc, char **argv)
             break;
         case QEMU_OPTION_name:
             opts = parse_or_die(optarg, "guest");
+            if (!qemu_opts_validate(opts, name_opts_desc, NULL, &err)) {
+                error_report_err(err);
+                exit(1);
+            }
             set_string(&vm_config.name, qemu_opt_get(opts, "guest"));
+            if (qemu_opt_get(opts, "process")) {
+                /* What ps and top show for this process, as QEMU sets it. */
+                prctl(PR_SET_NAME, qemu_opt_get(opts, "process"));
+            }
             qemu_opts_free(opts);
             break;
         case QEMU_OPTION_uuid:

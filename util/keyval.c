@@ -5,7 +5,9 @@
 #include <string.h>
 #include <glib.h>
 
+#include <stdio.h>
 #include "qemu/cutils.h"
+#include "qemu/error-report.h"
 #include "qemu/option.h"
 
 #define KEY_MAX 127
@@ -75,7 +77,13 @@ QemuOpts *qemu_opts_parse(const char *params, const char *implied_key, Error **e
                 g_free(value);
                 goto fail;
             } else {
-                opts_add(opts, value, g_strdup("on"));
+                /* QemuOpts' short form: "key" is key=on, "nokey" key=off. */
+                bool no = g_str_has_prefix(value, "no") && value[2];
+
+                opts->flags = g_renew(char *, opts->flags, opts->nflags + 1);
+                opts->flags[opts->nflags++] = g_strdup(value);
+                opts_add(opts, g_strdup(value + (no ? 2 : 0)), g_strdup(no ? "off" : "on"));
+                g_free(value);
             }
         } else if (!*key) {
             error_setg(errp, "Invalid parameter ''");
@@ -108,8 +116,23 @@ void qemu_opts_free(QemuOpts *opts)
         g_free(opts->opts[i].str);
     }
     g_free(opts->opts);
+    for (size_t i = 0; i < opts->nflags; i++) {
+        g_free(opts->flags[i]);
+    }
+    g_free(opts->flags);
     g_free(opts->id);
     g_free(opts);
+}
+
+void qemu_opts_warn_short_form(const QemuOpts *opts)
+{
+    for (size_t i = 0; i < opts->nflags; i++) {
+        const char *w = opts->flags[i];
+        bool no = g_str_has_prefix(w, "no") && w[2];
+
+        warn_report("short-form boolean option '%s' deprecated", w);
+        fprintf(stderr, "Please use %s=%s instead\n", w + (no ? 2 : 0), no ? "off" : "on");
+    }
 }
 
 const char *qemu_opt_get(const QemuOpts *opts, const char *name)

@@ -38,17 +38,22 @@ typedef struct QemuOpts {
     QemuOpt *opts;
     size_t count;
     bool help;          /* "help" or "?" was given */
+    char **flags;       /* items given in the short boolean form, as typed */
+    size_t nflags;
 } QemuOpts;
 
 /*
  * Parse @params.  If @implied_key is non-NULL, a first item without '='
  * is its value (-drive disk.img == -drive file=disk.img).  Any other item
- * without '=' is a flag: "key" means key=on.  "id" is pulled out into
+ * without '=' is a flag: "key" means key=on, "nokey" key=off (QemuOpts'
+ * deprecated short form; see qemu_opts_warn_short_form).  "id" is pulled out into
  * opts->id.  Repeated keys are kept in order; qemu_opt_get() returns the
  * last, as QEMU does.
  */
 QemuOpts *qemu_opts_parse(const char *params, const char *implied_key, Error **errp);
 void qemu_opts_free(QemuOpts *opts);
+/* QEMU's deprecation warnings for the short-form flags (command-line options only). */
+void qemu_opts_warn_short_form(const QemuOpts *opts);
 
 const char *qemu_opt_get(const QemuOpts *opts, const char *name);
 bool qemu_opt_has(const QemuOpts *opts, const char *name);

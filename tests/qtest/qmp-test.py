@@ -411,6 +411,55 @@ class CommandLineTest(unittest.TestCase):
                                                                'minivm', 1)
                              .split('\n')[0].split(': ', 1)[1], msg.split(': ', 1)[1])
 
+    def test_unknown_option_keys_byte_identical_to_qemu(self):
+        if not QEMU:
+            self.skipTest('qemu-system-x86_64 is not installed')
+        for args in (['-chardev', 'socket,id=c,path=/tmp/x.sock,server=on,wait=off,bogus=1'],
+                     ['-name', 'foo,bogus=1'], ['-name', 'foo,debug-threads=maybe']):
+            errs = []
+            for binary, accel in ((QEMU, 'tcg'), (MINIVM, 'qtest')):
+                p = subprocess.run([binary] + BASE + ['-accel', accel, '-S'] + args,
+                                   stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, timeout=30)
+                self.assertEqual(p.returncode, 1, args)
+                errs.append(p.stderr.decode().split(': ', 1)[1])
+            self.assertEqual(errs[1], errs[0], args)
+
+    def test_short_form_booleans(self):
+        """The legacy "server,nowait" forms start the VM; -chardev's warns as QEMU does."""
+        d = tempfile.mkdtemp(prefix='qmp-test-')
+        try:
+            path = os.path.join(d, 'q.sock')
+            for extra in (['-qmp', 'unix:%s,server,nowait' % path],
+                          ['-chardev', 'socket,id=m,path=%s,server,nowait' % path,
+                           '-mon', 'chardev=m,mode=control']):
+                p = subprocess.Popen([MINIVM] + BASE + ['-accel', 'qtest', '-S'] + extra,
+                                     stderr=subprocess.PIPE)
+                c = QMP(path) if self.wait_for(path) else None
+                self.assertIsNotNone(c, extra)
+                c.send({'execute': 'qmp_capabilities'})
+                self.assertIn('return', c.recv())
+                c.send({'execute': 'quit'})
+                _, err = p.communicate(timeout=30)
+                self.assertEqual(p.returncode, 0)
+                want = '' if extra[0] == '-qmp' else (
+                    "minivm: %s %s: warning: short-form boolean option 'server' deprecated\n"
+                    "Please use server=on instead\n"
+                    "minivm: %s %s: warning: short-form boolean option 'nowait' deprecated\n"
+                    "Please use wait=off instead\n" % (extra[0], extra[1], extra[0], extra[1]))
+                self.assertEqual(err.decode().replace(os.path.basename(MINIVM), 'minivm'), want)
+                if os.path.exists(path):
+                    os.unlink(path)
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+
+    @staticmethod
+    def wait_for(path):
+        for _ in range(400):
+            if os.path.exists(path):
+                return True
+            time.sleep(0.025)
+        return False
+
     def test_nographic_console_ctrl_a_x_quits(self):
         p = subprocess.Popen([MINIVM, '-M', 'pc', '-accel', 'qtest', '-display', 'none',
                               '-nographic'], stdin=subprocess.PIPE, stdout=subprocess.PIPE,

@@ -60,6 +60,22 @@ static void test_opts_implied_key(void)
     qemu_opts_free(o);
 }
 
+/* QemuOpts' short boolean form: "server" is server=on, "nowait" wait=off. */
+static void test_opts_short_form_booleans(void)
+{
+    QemuOpts *o = qemu_opts_parse("socket,server,nowait,no", "backend", &error_abort);
+
+    g_assert_cmpstr(qemu_opt_get(o, "backend"), ==, "socket");
+    g_assert_cmpstr(qemu_opt_get(o, "server"), ==, "on");
+    g_assert_cmpstr(qemu_opt_get(o, "wait"), ==, "off");
+    g_assert_null(qemu_opt_get(o, "nowait"));
+    /* "no" alone names no key: it is the flag "no" */
+    g_assert_cmpstr(qemu_opt_get(o, "no"), ==, "on");
+    g_assert_cmpuint(o->nflags, ==, 3);
+    g_assert_cmpstr(o->flags[1], ==, "nowait");
+    qemu_opts_free(o);
+}
+
 static void test_opts_duplicates_last_wins(void)
 {
     QemuOpts *o = qemu_opts_parse("cache=none,cache=unsafe", NULL, &error_abort);
@@ -225,6 +241,7 @@ int main(int argc, char **argv)
     g_test_add_func("/keyval/opts/comma-escape", test_opts_comma_escape);
     g_test_add_func("/keyval/opts/escape-round-trip", test_opts_escape_round_trip);
     g_test_add_func("/keyval/opts/implied-key", test_opts_implied_key);
+    g_test_add_func("/keyval/opts/short-form-booleans", test_opts_short_form_booleans);
     g_test_add_func("/keyval/opts/duplicates-last-wins", test_opts_duplicates_last_wins);
     g_test_add_func("/keyval/opts/id-and-help", test_opts_id_and_help);
     g_test_add_func("/keyval/opts/empty-key-rejected", test_opts_empty_key_rejected);
