@@ -307,9 +307,8 @@ bool main_loop_should_exit(int *status)
         kill_report();
         qapi_event_send("SHUTDOWN", shutdown_event_data(request));
         if (no_shutdown && !forced) {
+            /* As QEMU: a VM that was not running (-S, stop) keeps its state. */
             vm_stop(RUN_STATE_SHUTDOWN);
-            /* A stopped VM in prelaunch still counts as shut down. */
-            runstate_set(RUN_STATE_SHUTDOWN);
         } else {
             *status = 0;     /* QEMU's default panic action also exits 0 */
             monitor_flush_responses();

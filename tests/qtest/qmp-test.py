@@ -357,6 +357,30 @@ class CommandLineTest(unittest.TestCase):
         rc, _, err = vm.wait()
         self.assertEqual(rc, 0, err)
 
+    def test_no_shutdown_reset_before_start_like_qemu(self):
+        """-no-reboot -no-shutdown -S: a reset is a SHUTDOWN that leaves the VM
+        startable (prelaunch), then cont runs it; the same transcript as QEMU."""
+        if not QEMU:
+            self.skipTest('qemu-system-x86_64 is not installed')
+        transcripts = []
+        for binary in (QEMU, MINIVM):
+            vm = VM(binary, '-no-reboot', '-no-shutdown', '-S')
+            c = vm.connect()
+            seen = []
+            for cmd in ('query-status', 'system_reset', 'query-status', 'cont',
+                        'query-status', 'quit'):
+                c.send({'execute': cmd})
+                while True:
+                    msg = strip_time(c.recv())
+                    seen.append(msg)
+                    if 'return' in msg or 'error' in msg:
+                        break
+            vm.wait()
+            transcripts.append(seen)
+        self.assertEqual(transcripts[1], transcripts[0])
+        self.assertIn({'return': {'status': 'prelaunch', 'singlestep': False,
+                                  'running': False}}, transcripts[1])
+
     def test_sigterm_exits_zero_with_qemu_message(self):
         vm = VM(MINIVM)
         c = vm.connect()
