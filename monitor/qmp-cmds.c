@@ -148,8 +148,15 @@ static json_t *qmp_quit(json_t *args, Error **errp)
 static json_t *qmp_human_monitor_command(json_t *args, Error **errp)
 {
     const char *line = json_string_value(json_object_get(args, "command-line"));
-    g_autofree char *out = hmp_run_command(line);
+    json_t *cpu = json_object_get(args, "cpu-index");
+    g_autofree char *out = NULL;
 
+    if (cpu && (json_integer_value(cpu) < 0 ||
+                json_integer_value(cpu) >= (vm_config.smp ? vm_config.smp : 1))) {
+        error_setg(errp, "Parameter 'cpu-index' expects a CPU number");
+        return NULL;
+    }
+    out = hmp_run_command(line);
     return json_string(out);
 }
 

@@ -153,14 +153,14 @@ static bool qmp_check_args(QmpCommand *cmd, json_t *args, Error **errp)
 }
 
 /* qapi/qmp-dispatch.c: the request object's own members. */
-static const char *qmp_check_request(json_t *req, Error **errp)
+static const char *qmp_check_request(json_t *req, bool allow_oob, Error **errp)
 {
     const char *exec = NULL;
     const char *key;
     json_t *v;
 
     json_object_foreach(req, key, v) {
-        if (!strcmp(key, "execute") || !strcmp(key, "exec-oob")) {
+        if (!strcmp(key, "execute") || (allow_oob && !strcmp(key, "exec-oob"))) {
             if (!json_is_string(v)) {
                 error_setg(errp, "QMP input member '%s' must be a string", key);
                 return NULL;
@@ -204,7 +204,7 @@ json_t *qmp_error_response(Error *err)
     return rsp;
 }
 
-json_t *qmp_dispatch(json_t *request, bool negotiating)
+json_t *qmp_dispatch(json_t *request, bool negotiating, bool oob_enabled)
 {
     Error *err = NULL;
     json_t *id = NULL;
@@ -219,7 +219,8 @@ json_t *qmp_dispatch(json_t *request, bool negotiating)
         goto out;
     }
     id = json_object_get(request, "id");
-    name = qmp_check_request(request, &err);
+    /* Without the "oob" capability exec-oob is just an unknown member, as in QEMU. */
+    name = qmp_check_request(request, oob_enabled, &err);
     if (!name) {
         goto out;
     }

@@ -24,6 +24,7 @@ typedef struct QmpSession {
     bool owns_chr;          /* a connection of a multi-client listener */
     bool pretty;
     bool negotiating;
+    bool oob;               /* the client enabled the "oob" capability */
     bool closed;
     JSONStream parser;
     GString *pending;       /* replies waiting for monitor_flush_responses() */
@@ -100,6 +101,7 @@ static void session_greet(QmpSession *s)
                                  "capabilities", "oob");
 
     s->negotiating = true;
+    s->oob = false;
     json_stream_reset(&s->parser);
     session_send_now(s, greeting);
     json_decref(greeting);
@@ -117,10 +119,13 @@ static void session_handle(void *opaque, json_t *msg, Error *err)
     } else {
         const char *name = json_string_value(json_object_get(msg, "execute"));
 
-        rsp = qmp_dispatch(msg, s->negotiating);
+        rsp = qmp_dispatch(msg, s->negotiating, s->oob);
         if (s->negotiating && name && !strcmp(name, "qmp_capabilities") &&
             json_object_get(rsp, "return")) {
+            json_t *enable = json_object_get(json_object_get(msg, "arguments"), "enable");
+
             s->negotiating = false;
+            s->oob = json_array_size(enable) > 0;   /* "oob" is the only valid one */
         }
         json_decref(msg);
     }
@@ -184,6 +189,7 @@ static QmpSession *session_new(Chardev *chr, bool pretty, bool owns_chr, Error *
     s->pretty = pretty;
     s->owns_chr = owns_chr;
     s->negotiating = true;
+    s->oob = false;
     s->pending = g_string_new(NULL);
     json_stream_init(&s->parser, session_handle, s);
     sessions = g_list_append(sessions, s);
@@ -202,6 +208,7 @@ bool monitor_init_qmp(Chardev *chr, bool pretty, Error **errp)
     if (!commands_registered) {
         commands_registered = true;
         qmp_register_builtin_commands();
+        hmp_register_builtin_info();
     }
     if (qemu_chr_is_socket_server(chr)) {
         if (chr->be) {

@@ -169,6 +169,6 @@ void pci_register_monitor_commands(void)
 {
     if (!qmp_command_exists("query-pci")) {
         qmp_register_command("query-pci", qmp_query_pci, NULL, QCO_NO_OPTIONS);
-        hmp_register_info("pci", hmp_info_pci);
+        hmp_register_info("pci", "show PCI info", hmp_info_pci);
     }
 }

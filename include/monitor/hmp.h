@@ -9,6 +9,7 @@
 /* Append the text (with "\n" line ends) to @out. */
 typedef void HmpInfoFunc(GString *out);
 
-void hmp_register_info(const char *name, HmpInfoFunc *fn);
+/* @help is the text "info" alone lists after "info NAME  -- " (QEMU's wording). */
+void hmp_register_info(const char *name, const char *help, HmpInfoFunc *fn);
 
 #endif

@@ -123,6 +123,9 @@ def strip_time(msg):
 
 # (raw input line, expected reply after negotiation) as QEMU 7.2 answers.
 ERROR_CASES = [
+    (b'{"exec-oob":"query-status","id":1}',
+     {'id': 1, 'error': {'class': 'GenericError',
+                         'desc': "QMP input member 'exec-oob' is unexpected"}}),
     (b'{"execute":"no-such-command","id":{"a":1}}',
      {'id': {'a': 1}, 'error': {'class': 'CommandNotFound',
                                 'desc': 'The command no-such-command has not been found'}}),
@@ -215,6 +218,47 @@ class QMPTest(unittest.TestCase):
         theirs = run_cases(QEMU, cases)
         for (raw, _), a, b in zip(cases, ours, theirs):
             self.assertEqual(a, b, raw)
+
+    def test_exec_oob_with_oob_enabled_like_qemu(self):
+        replies = []
+        for binary in (MINIVM, QEMU):
+            vm = VM(binary, '-S')
+            c = vm.connect(negotiate=False)
+            out = [c.cmd('qmp_capabilities', {'enable': ['oob']})]
+            c.send_raw(b'{"exec-oob":"query-status","id":7}\n')
+            out.append(c.recv())
+            out.append(c.cmd('query-status'))
+            c.cmd('quit')
+            vm.wait()
+            replies.append(out)
+        self.assertEqual(replies[0], replies[1])
+        self.assertEqual(replies[0][1]['error']['desc'],
+                         'The command query-status does not support OOB')
+
+    def test_hmp_parsing_like_qemu(self):
+        """Blanks, extra words and cpu-index as QEMU's monitor takes them;
+        "info" alone lists our subcommands in QEMU's words."""
+        if not QEMU:
+            self.skipTest('qemu-system-x86_64 is not installed')
+        lines = ['   info   status  ', 'info status extra', 'info pci extra', 'info bogus',
+                 'bogus', '']
+        replies = []
+        for binary in (MINIVM, QEMU):
+            vm = VM(binary, '-S')
+            c = vm.connect()
+            out = [c.cmd('human-monitor-command', {'command-line': l}) for l in lines]
+            out.append(c.cmd('human-monitor-command', {'command-line': 'info status',
+                                                       'cpu-index': 5}))
+            out.append(c.cmd('human-monitor-command', {'command-line': 'info'}))
+            c.cmd('quit')
+            vm.wait()
+            replies.append(out)
+        self.assertEqual(replies[0][:-1], replies[1][:-1])
+        ours = replies[0][-1]['return'].split('\r\n')[:-1]
+        theirs = replies[1][-1]['return'].split('\r\n')
+        self.assertIn('info status  -- show the current VM status (running|paused)', ours)
+        for line in ours:
+            self.assertIn(line, theirs)
 
     def test_queries(self):
         c = self.vm.connect()
