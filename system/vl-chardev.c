@@ -31,7 +31,12 @@ void qemu_early_setup(void)
 {
     Error *err = NULL;
 
-    if (vm_config.daemonize && vm_config.nographic && !vm_config.serials) {
+    /*
+     * As QEMU: -nographic would put the default serial, parallel port and
+     * monitor on stdio; only -nodefaults (no default parallel port here)
+     * leaves nothing for it to redirect.
+     */
+    if (vm_config.daemonize && vm_config.nographic && !vm_config.nodefaults) {
         error_report("-nographic cannot be used with -daemonize");
         exit(1);
     }
@@ -74,10 +79,10 @@ static void mon_add(const CmdlineOpt *o)
         warn_report("the human monitor is not available; use mode=control");
         return;
     }
+    /* Only -qmp/-monitor number the compat_monitorN labels, as in QEMU. */
     if (!monitor_init_qmp(chr, pretty, &err)) {
         die_with(err);
     }
-    monitor_count++;
 }
 
 static void qmp_add(const CmdlineOpt *o)

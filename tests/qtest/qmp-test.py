@@ -260,6 +260,25 @@ class QMPTest(unittest.TestCase):
         for line in ours:
             self.assertIn(line, theirs)
 
+    def test_monitor_labels_like_qemu(self):
+        """-mon does not use up a compat_monitorN number; -qmp does."""
+        if not QEMU:
+            self.skipTest('qemu-system-x86_64 is not installed')
+        labels = []
+        for binary in (MINIVM, QEMU):
+            d = tempfile.mkdtemp(prefix='qmp-test-')
+            extra = ['-chardev', 'socket,id=m,path=%s/m.sock,server=on,wait=off' % d,
+                     '-mon', 'chardev=m,mode=control',
+                     '-qmp', 'unix:%s/b.sock,server=on,wait=off' % d]
+            vm = VM(binary, '-S', *extra)
+            c = vm.connect()
+            labels.append(sorted(ch['label'] for ch in c.cmd('query-chardev')['return']))
+            c.cmd('quit')
+            vm.wait()
+            shutil.rmtree(d, ignore_errors=True)
+        self.assertEqual(labels[0], labels[1])
+        self.assertIn('compat_monitor1', labels[0])
+
     def test_queries(self):
         c = self.vm.connect()
         names = {x['name'] for x in c.cmd('query-commands')['return']}
@@ -539,11 +558,29 @@ class CommandLineTest(unittest.TestCase):
         self.assertIn(b'C-a x    exit emulator\n\r', out)
         self.assertTrue(out.endswith(b'QEMU: Terminated\n\r'), out)
 
+    def test_daemonize_with_nographic(self):
+        """QEMU refuses -daemonize -nographic only while default ports would use stdio."""
+        argv = ['-M', 'pc', '-display', 'none', '-daemonize', '-nographic']
+        p = subprocess.run([MINIVM] + argv + ['-accel', 'qtest'], stderr=subprocess.PIPE,
+                           timeout=30)
+        self.assertEqual(p.returncode, 1)
+        self.assertEqual(p.stderr.decode().split(': ', 1)[1],
+                         '-nographic cannot be used with -daemonize\n')
+        if QEMU:
+            q = subprocess.run([QEMU] + argv + ['-accel', 'tcg'], stderr=subprocess.PIPE,
+                               timeout=30)
+            self.assertEqual(q.stderr.decode().split(': ', 1)[1],
+                             p.stderr.decode().split(': ', 1)[1])
+        self.daemonize_and_quit(['-nographic'])
+
     def test_daemonize_and_pidfile(self):
+        self.daemonize_and_quit([])
+
+    def daemonize_and_quit(self, extra):
         d = tempfile.mkdtemp(prefix='qmp-test-')
         sock, pidfile = os.path.join(d, 'q.sock'), os.path.join(d, 'pid')
         p = subprocess.run([MINIVM] + BASE + ['-accel', 'qtest', '-daemonize', '-pidfile',
-                            pidfile, '-qmp', 'unix:%s,server=on,wait=off' % sock],
+                            pidfile, '-qmp', 'unix:%s,server=on,wait=off' % sock] + extra,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
         self.assertEqual(p.returncode, 0, p.stderr)
         # The parent returned only once the child was ready: both exist now.
