@@ -59,7 +59,7 @@ static void data_write(void *opaque, hwaddr addr, uint64_t val, unsigned len)
     PCIHostState *s = opaque;
 
     if (s->config_reg & (1u << 31)) {
-        pci_data_write(s->bus, (s->config_reg & ~3u) | addr, val, len);
+        pci_data_write(s->bus, s->config_reg | addr, val, len);
     }
 }
 
@@ -70,7 +70,8 @@ static uint64_t data_read(void *opaque, hwaddr addr, unsigned len)
     if (!(s->config_reg & (1u << 31))) {
         return 0xffffffff;
     }
-    return pci_data_read(s->bus, (s->config_reg & ~3u) | addr, len);
+    /* As QEMU: the address's low bits count too (0x80000001 reads from byte 1). */
+    return pci_data_read(s->bus, s->config_reg | addr, len);
 }
 
 static const MemoryRegionOps data_ops = {

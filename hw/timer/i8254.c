@@ -336,7 +336,16 @@ static void pit_reset(void *opaque)
         s->gate = i != 2;
         s->count_latched = 0;
         s->status_latched = 0;
-        pit_load_count(s, 0);
+        /*
+         * As QEMU: the count restarts but the IRQ line is left alone until
+         * the first transition, so no IRQ 0 edge is pending right after reset.
+         */
+        s->count_load_time = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+        s->count = 0x10000;
+        if (s->irq_timer) {
+            s->next_transition_time = pit_next_transition(s, s->count_load_time);
+            timer_mod(s->irq_timer, s->next_transition_time);
+        }
     }
 }
 

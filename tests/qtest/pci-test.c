@@ -194,6 +194,22 @@ static void test_intx_routing(void)
     qtest_quit(qts);
 }
 
+/*
+ * The low bits of 0xcf8 add to the register offset, as QEMU's host bridge
+ * decodes them (values checked against Debian's QEMU 7.2).
+ */
+static void test_config_address_low_bits(void)
+{
+    QTestState *qts = qtest_init("-M pc -nodefaults");
+
+    qtest_outl(qts, 0xcf8, 0x80000001);
+    g_assert_cmphex(qtest_inl(qts, 0xcfc), ==, 0x00123780);
+    qtest_outl(qts, 0xcf8, 0x80000002);
+    g_assert_cmphex(qtest_inw(qts, 0xcfe), ==, 0x1237);
+    g_assert_cmphex(qtest_inl(qts, 0xcfc), ==, 0x00001237);
+    qtest_quit(qts);
+}
+
 /* Expected values checked against Debian's QEMU 7.2 -M pc -nodefaults. */
 static void test_pam_and_vga_window(void)
 {
@@ -323,6 +339,7 @@ int main(int argc, char **argv)
     g_test_add_func("/pci/intx-routing", test_intx_routing);
     g_test_add_func("/pci/device-errors", test_device_errors);
     g_test_add_func("/pci/pam-and-vga-window", test_pam_and_vga_window);
+    g_test_add_func("/pci/config-address-low-bits", test_config_address_low_bits);
     g_test_add_func("/pci/query-pci", test_query_pci);
     return g_test_run();
 }
