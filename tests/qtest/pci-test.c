@@ -151,6 +151,14 @@ static void test_msix(void)
     /* The table and PBA refuse sub-dword accesses: no byte write lands. */
     qtest_writeb(qts, MSIX_BAR_ADDR + 8, 0xff);
     g_assert_cmphex(qtest_readl(qts, MSIX_BAR_ADDR + 8), ==, 0x12345678);
+
+    /*
+     * A message to the local APIC window (destination 1, vector 0x31,
+     * fixed delivery) is what qtest observes in place of an APIC.
+     */
+    msix_program(qts, 0, 0xfee01000ULL, 0x4031, false);
+    msix_fire(qts, 0);
+    g_assert_cmphex(qtest_readl(qts, 0xfee01000ULL), ==, 0x4031);
     qtest_quit(qts);
 }
 
