@@ -547,6 +547,39 @@ class CommandLineTest(unittest.TestCase):
             time.sleep(0.025)
         return False
 
+    def test_qmp_over_tcp(self):
+        """-qmp tcp:HOST:PORT,server=on,wait=off serves the same protocol."""
+        probe = socket.socket()
+        probe.bind(('127.0.0.1', 0))
+        port = probe.getsockname()[1]
+        probe.close()
+        p = subprocess.Popen([MINIVM] + BASE + ['-accel', 'qtest', '-S', '-qmp',
+                              'tcp:127.0.0.1:%d,server=on,wait=off' % port],
+                             stderr=subprocess.PIPE)
+        sock = None
+        for _ in range(400):
+            try:
+                sock = socket.create_connection(('127.0.0.1', port), timeout=20)
+                break
+            except ConnectionRefusedError:
+                time.sleep(0.025)
+        self.assertIsNotNone(sock)
+        f = sock.makefile('rwb')
+        self.assertIn('QMP', json.loads(f.readline()))
+        for cmd, want in (('qmp_capabilities', {}), ('query-status', None), ('quit', {})):
+            f.write(json.dumps({'execute': cmd}).encode() + b'\n')
+            f.flush()
+            while True:
+                msg = json.loads(f.readline())
+                if 'return' in msg:
+                    break
+            if want is not None:
+                self.assertEqual(msg['return'], want)
+            else:
+                self.assertEqual(msg['return']['status'], 'prelaunch')
+        self.assertEqual(p.wait(timeout=30), 0)
+        sock.close()
+
     def test_nographic_console_ctrl_a_x_quits(self):
         p = subprocess.Popen([MINIVM, '-M', 'pc', '-accel', 'qtest', '-display', 'none',
                               '-nographic'], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
