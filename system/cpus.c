@@ -9,6 +9,8 @@
  * stopped and while it resets the machine.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -531,11 +533,23 @@ bool cpus_init(unsigned smp, Error **errp)
 
 void cpus_start(void)
 {
+    sigset_t block, old;
+
+    /*
+     * Termination signals belong to the main loop (the handler only records
+     * a request), so the vCPU threads are started with them blocked.
+     */
+    sigemptyset(&block);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
     for (unsigned i = 0; i < nr_cpus; i++) {
         g_autofree char *name = g_strdup_printf("CPU %u/%s", i, accel->name);
 
         cpus[i].thread = g_thread_new(name, cpu_thread_fn, &cpus[i]);
     }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 const char *cpus_accel_name(void)
