@@ -48,10 +48,13 @@ DEF("accel", HAS_ARG, QEMU_OPTION_accel,
 SRST
 ``-accel name[,prop=value[,...]]``
     Choose how guest code runs: ``kvm`` (hardware virtualisation through
-    ``/dev/kvm``), ``tcg`` (minivm's built-in x86 interpreter) or ``qtest``
-    (no CPU; a test program drives the devices).  Several ``-accel``
-    options are tried in order.  Without one, minivm tries ``kvm`` and
-    falls back to ``tcg`` with a notice.
+    ``/dev/kvm``), ``tcg`` (minivm's built-in x86 interpreter: QEMU's name
+    is kept for scripts, but guest code is interpreted from a per-page
+    decode cache, not translated; 32-bit protected and 64-bit long mode,
+    one vCPU) or ``qtest`` (no CPU; a test program drives the devices).
+    Several ``-accel`` options are tried in order, as is
+    ``-machine accel=kvm:tcg``.  Without one, minivm tries ``kvm`` and
+    falls back to ``tcg`` with a one-line notice.
 ERST
 
 DEF("enable-kvm", 0, QEMU_OPTION_enable_kvm,
@@ -259,7 +262,10 @@ DEF("kernel", HAS_ARG, QEMU_OPTION_kernel,
     "-kernel bzImage use 'bzImage' as kernel image\n", QEMU_ARCH_ALL)
 SRST
 ``-kernel file``
-    Boot ``file`` directly: a multiboot kernel, an ELF or a Linux bzImage.
+    Boot ``file`` directly: a multiboot (v1) kernel or a 32-bit ELF, loaded
+    again at every reset and entered in 32-bit protected mode as QEMU's
+    loader leaves it.  Linux bzImages and firmware boot are not supported
+    yet; without ``-kernel`` minivm has nothing to boot and says so.
 ERST
 
 DEF("append", HAS_ARG, QEMU_OPTION_append,
