@@ -54,6 +54,15 @@ def check_prerequisites(name):
         skip('qemu-system-x86_64 is not installed (Debian package qemu-system-x86)')
 
 
+def emulator_from_argv(doc):
+    """The emulator a test script was asked for ("qemu" or "minivm"); exits
+    with the usage for anything else, and with SKIP when its tools are missing."""
+    if len(sys.argv) != 2 or sys.argv[1] not in ('qemu', 'minivm'):
+        sys.exit(doc)
+    check_prerequisites(sys.argv[1])
+    return sys.argv[1]
+
+
 def run_guest(name, elf, extra, timeout=120, **kw):
     argv = emulator_argv(name, **kw) + ['-kernel', elf] + extra
     p = subprocess.run(argv, capture_output=True, timeout=timeout,

@@ -98,8 +98,5 @@ class BlkcheckTest(unittest.TestCase):
 
 
 if __name__ == '__main__':
-    if len(sys.argv) != 2 or sys.argv[1] not in ('qemu', 'minivm'):
-        sys.exit(__doc__)
-    EMULATOR = sys.argv[1]
-    guestrun.check_prerequisites(EMULATOR)
+    EMULATOR = guestrun.emulator_from_argv(__doc__)
     unittest.main(argv=sys.argv[:1], verbosity=2)
