@@ -5,9 +5,20 @@
  */
 #include "alu.h"
 
+/* PF for each low byte: set when the count of one bits is even. */
+#define P2(n) n, n ^ CC_P, n ^ CC_P, n
+#define P4(n) P2(n), P2(n ^ CC_P), P2(n ^ CC_P), P2(n)
+#define P6(n) P4(n), P4(n ^ CC_P), P4(n ^ CC_P), P4(n)
+static const uint8_t parity_flag[256] = {
+    P6(CC_P), P6(0), P6(0), P6(CC_P)
+};
+#undef P2
+#undef P4
+#undef P6
+
 static inline uint64_t szp(uint64_t res, int size)
 {
-    uint64_t f = __builtin_parity(res & 0xff) ? 0 : CC_P;
+    uint64_t f = parity_flag[res & 0xff];
     res &= size_mask(size);
     if (!res) {
         f |= CC_Z;
@@ -28,47 +39,60 @@ static inline void set_cc(CPUX86State *env, uint64_t f)
     env->eflags = (env->eflags & ~CC_MASK) | f;
 }
 
+/*
+ * The operands are shifted up so that the operation's top bit is bit 63:
+ * carries and overflows then come from 64-bit compares, whatever the size,
+ * with no masking on the way.
+ */
 uint64_t x86_alu(CPUX86State *env, int op, uint64_t a, uint64_t b, int size)
 {
-    uint64_t m = size_mask(size), r, f, cin = 0;
-    a &= m;
-    b &= m;
+    unsigned sh = 64 - size * 8;
+    uint64_t A = a << sh, B = b << sh, R, r, f, cin;
+    bool cf = false, of = false, arith = true;
+
     switch (op) {
     case ALU_ADC:
         cin = env->eflags & CC_C;
-        /* fall through */
+        R = A + B + (cin << sh);
+        cf = cin ? R <= A : R < A;
+        of = ((A ^ R) & (B ^ R)) >> 63;
+        break;
     case ALU_ADD:
-        r = (a + b + cin) & m;
-        f = szp(r, size) | ((a ^ b ^ r) & CC_A);
-        f |= msb((a & b) | ((a | b) & ~r), size) ? CC_C : 0;
-        f |= msb((a ^ r) & (b ^ r), size) ? CC_O : 0;
+        R = A + B;
+        cf = R < A;
+        of = ((A ^ R) & (B ^ R)) >> 63;
         break;
     case ALU_SBB:
         cin = env->eflags & CC_C;
-        /* fall through */
+        R = A - B - (cin << sh);
+        cf = cin ? A <= B : A < B;
+        of = ((A ^ B) & (A ^ R)) >> 63;
+        break;
     case ALU_SUB:
     case ALU_CMP:
-        r = (a - b - cin) & m;
-        f = szp(r, size) | ((a ^ b ^ r) & CC_A);
-        f |= msb((~a & b) | ((~a | b) & r), size) ? CC_C : 0;
-        f |= msb((a ^ b) & (a ^ r), size) ? CC_O : 0;
+        R = A - B;
+        cf = A < B;
+        of = ((A ^ B) & (A ^ R)) >> 63;
         break;
     case ALU_AND:
     case ALU_TEST:
-        r = a & b;
-        f = szp(r, size);
+        R = A & B;
+        arith = false;
         break;
     case ALU_OR:
-        r = a | b;
-        f = szp(r, size);
+        R = A | B;
+        arith = false;
         break;
     case ALU_XOR:
-        r = a ^ b;
-        f = szp(r, size);
+        R = A ^ B;
+        arith = false;
         break;
     default:
         __builtin_unreachable();
     }
+    r = R >> sh;
+    f = (uint64_t)cf * CC_C | (uint64_t)of * CC_O | (uint64_t)(R == 0) * CC_Z |
+        (R >> 63) * CC_S | parity_flag[r & 0xff] | (arith ? (a ^ b ^ r) & CC_A : 0);
     set_cc(env, f);
     return r;
 }

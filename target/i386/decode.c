@@ -342,35 +342,6 @@ bool x86_decode(CPUX86State *env, const uint8_t *buf, int n, X86Insn *insn, bool
     return true;
 }
 
-/*
- * Decoded-instruction cache: one block per guest-physical 4 KiB page,
- * indexed by the page offset of the first byte.  Instructions that cross
- * a page are never cached, so a write to a page invalidates exactly the
- * entries that were decoded from it.
- */
-typedef struct X86CodePage {
-    uint64_t ppage;
-    uint8_t mode;           /* code64 / code32 at decode time */
-    X86Insn *slot[4096];
-} X86CodePage;
-
-typedef struct X86DecodeCache {
-    GHashTable *pages;      /* ppage -> X86CodePage */
-    X86CodePage *last;
-    /*
-     * Pages dropped while an instruction from them may still be running
-     * (it wrote its own page, or the map changed under it): freed at the
-     * next fetch, so the executing X86Insn stays valid without a copy.
-     */
-    GPtrArray *dead;
-    /* The page the last fetch came from, while the TLB and CPL stay put. */
-    uint64_t fast_la;
-    X86CodePage *fast_cp;
-    unsigned fast_gen;
-    int fast_cpl;
-    X86Insn scratch;
-} X86DecodeCache;
-
 static void code_page_free(gpointer p)
 {
     X86CodePage *cp = p;
@@ -453,12 +424,7 @@ void x86_cpu_flush_code(X86CPU *cpu)
     x86_tlb_flush(cpu, true);
 }
 
-static uint8_t mode_key(CPUX86State *env)
-{
-    return (env->code64 ? 2 : 0) | (env->code32 ? 1 : 0);
-}
-
-const X86Insn *x86_fetch_decode(X86CPU *cpu)
+const X86Insn *x86_fetch_decode_slow(X86CPU *cpu)
 {
     CPUX86State *env = &cpu->env;
     X86DecodeCache *dc = dcache_get(cpu);
@@ -476,11 +442,6 @@ const X86Insn *x86_fetch_decode(X86CPU *cpu)
         if (env->rip + 1 > (uint64_t)env->segs[R_CS].limit + 1) {
             x86_raise_gp(cpu, 0);
         }
-    }
-    cp = dc->fast_cp;
-    if (cp && !((la ^ dc->fast_la) & ~0xfffull) && dc->fast_gen == cpu->tlb_gen &&
-        dc->fast_cpl == env->cpl && cp->mode == mode_key(env) && cp->slot[la & 0xfff]) {
-        return cp->slot[la & 0xfff];
     }
     if (dc->dead->len) {
         g_ptr_array_set_size(dc->dead, 0);  /* no instruction of theirs runs now */

@@ -51,13 +51,52 @@ static inline uint64_t amask(const X86Insn *i)
     return size_mask(i->asize);
 }
 
+/*
+ * The common case without the general checks: a flat writable data
+ * segment in protected mode (or any but FS/GS in 64-bit mode), where the
+ * linear address is the offset and no limit can be crossed.
+ */
+static inline bool seg_flat(const CPUX86State *env, int seg, uint64_t off, int size)
+{
+    const SegmentCache *s = &env->segs[seg];
+
+    if (env->code64) {
+        return seg != R_FS && seg != R_GS && x86_is_canonical(off) &&
+               x86_is_canonical(off + size - 1);
+    }
+    return !s->base && s->limit == 0xffffffff && env->pe && !(env->eflags & VM_MASK) &&
+           (s->flags & (DESC_P_MASK | DESC_CS_MASK | DESC_E_MASK | DESC_W_MASK)) ==
+           (DESC_P_MASK | DESC_W_MASK) && off + size - 1 <= 0xffffffff;
+}
+
+/* Loads and stores that hit the TLB within one RAM page need no call. */
 static inline uint64_t ld_seg(X86Ctx *c, int seg, uint64_t off, int size)
 {
+    if (seg_flat(c->env, seg, off, size)) {
+        X86TLBEntry *te = x86_tlb_hit(c->cpu, off, c->user ? X86_PROT_READ_USER
+                                                           : X86_PROT_READ_SUP);
+        if (te && te->host && (off & 0xfff) + size <= 0x1000) {
+            return x86_host_ld(te->host + (off & 0xfff), size);
+        }
+        return x86_ld_lin(c->cpu, off, size, c->user);
+    }
     return x86_ld_lin(c->cpu, x86_seg_addr(c->cpu, seg, off, size, ACC_READ), size, c->user);
 }
 
 static inline void st_seg(X86Ctx *c, int seg, uint64_t off, int size, uint64_t v)
 {
+    if (seg_flat(c->env, seg, off, size)) {
+        X86TLBEntry *te = x86_tlb_hit(c->cpu, off, (c->user ? X86_PROT_WRITE_USER
+                                                            : X86_PROT_WRITE_SUP) |
+                                                   X86_PROT_DIRTY);
+
+        if (te && te->host && !te->rom && !te->code && (off & 0xfff) + size <= 0x1000) {
+            x86_host_st(te->host + (off & 0xfff), v, size);
+            return;
+        }
+        x86_st_lin(c->cpu, off, v, size, c->user);
+        return;
+    }
     x86_st_lin(c->cpu, x86_seg_addr(c->cpu, seg, off, size, ACC_WRITE), v, size, c->user);
 }
 

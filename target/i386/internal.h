@@ -4,6 +4,7 @@
 #ifndef TARGET_I386_INTERNAL_H
 #define TARGET_I386_INTERNAL_H
 
+#include <glib.h>
 #include "cpu.h"
 
 /* Prefix bits in X86Insn.prefix */
@@ -44,9 +45,70 @@ void x86_decode_init(void);
  * or the encoding is invalid (*ud set then). */
 bool x86_decode(CPUX86State *env, const uint8_t *buf, int n, X86Insn *insn, bool *ud);
 void x86_dcache_free(X86CPU *cpu);
-const X86Insn *x86_fetch_decode(X86CPU *cpu);
+/* The instruction at CS:RIP, decoded (or from the cache); may raise a fault. */
+const X86Insn *x86_fetch_decode_slow(X86CPU *cpu);
 void x86_dcache_invalidate_page(X86CPU *cpu, uint64_t ppage);
 bool x86_dcache_has_page(X86CPU *cpu, uint64_t ppage);
+
+/*
+ * Decoded-instruction cache: one block per guest-physical 4 KiB page,
+ * indexed by the page offset of the first byte.  Instructions that cross
+ * a page are never cached, so a write to a page invalidates exactly the
+ * entries that were decoded from it.
+ */
+typedef struct X86CodePage {
+    uint64_t ppage;
+    uint8_t mode;           /* code64 / code32 at decode time */
+    X86Insn *slot[4096];
+} X86CodePage;
+
+typedef struct X86DecodeCache {
+    GHashTable *pages;      /* ppage -> X86CodePage */
+    X86CodePage *last;
+    /*
+     * Pages dropped while an instruction from them may still be running
+     * (it wrote its own page, or the map changed under it): freed at the
+     * next fetch, so the executing X86Insn stays valid without a copy.
+     */
+    GPtrArray *dead;
+    /* The page the last fetch came from, while the TLB and CPL stay put. */
+    uint64_t fast_la;
+    X86CodePage *fast_cp;
+    unsigned fast_gen;
+    int fast_cpl;
+    X86Insn scratch;
+} X86DecodeCache;
+
+static inline uint8_t mode_key(CPUX86State *env)
+{
+    return (env->code64 ? 2 : 0) | (env->code32 ? 1 : 0);
+}
+
+/*
+ * The per-instruction path: the next instruction from the page the last
+ * one came from, while the TLB, CPL and mode are unchanged; else the full
+ * lookup (and decode) out of line.
+ */
+static inline const X86Insn *x86_fetch_decode(X86CPU *cpu)
+{
+    CPUX86State *env = &cpu->env;
+    X86DecodeCache *dc = cpu->dcache;
+    uint64_t la = env->segs[R_CS].base + env->rip;
+    X86Insn *insn;
+
+    if (!env->code64) {
+        la = (uint32_t)la;
+        if (env->rip > env->segs[R_CS].limit) {
+            return x86_fetch_decode_slow(cpu);      /* which raises #GP */
+        }
+    }
+    if (dc && dc->fast_cp && !((la ^ dc->fast_la) & ~0xfffull) &&
+        dc->fast_gen == cpu->tlb_gen && dc->fast_cpl == env->cpl &&
+        dc->fast_cp->mode == mode_key(env) && (insn = dc->fast_cp->slot[la & 0xfff])) {
+        return insn;
+    }
+    return x86_fetch_decode_slow(cpu);
+}
 
 /* excp.c */
 void x86_raise(X86CPU *cpu, int vector, int error_code) __attribute__((noreturn));
@@ -64,6 +126,36 @@ void x86_st_lin(X86CPU *cpu, uint64_t la, uint64_t val, int size, bool user);
 uint8_t *x86_translate_exec(X86CPU *cpu, uint64_t la, uint64_t *pa);
 uint64_t x86_translate(X86CPU *cpu, uint64_t la, int acc, bool user, X86TLBEntry **te);
 void x86_tlb_flush_page(X86CPU *cpu, uint64_t la);
+
+/* Little-endian host loads and stores of 1, 2, 4 or 8 bytes, without a memcpy call. */
+static inline uint64_t x86_host_ld(const uint8_t *p, int size)
+{
+    switch (size) {
+    case 1: return *p;
+    case 2: { uint16_t v; __builtin_memcpy(&v, p, 2); return v; }
+    case 4: { uint32_t v; __builtin_memcpy(&v, p, 4); return v; }
+    default: { uint64_t v; __builtin_memcpy(&v, p, 8); return v; }
+    }
+}
+
+static inline void x86_host_st(uint8_t *p, uint64_t v, int size)
+{
+    switch (size) {
+    case 1: *p = v; break;
+    case 2: { uint16_t w = v; __builtin_memcpy(p, &w, 2); break; }
+    case 4: { uint32_t w = v; __builtin_memcpy(p, &w, 4); break; }
+    default: __builtin_memcpy(p, &v, 8); break;
+    }
+}
+
+static inline X86TLBEntry *x86_tlb_hit(X86CPU *cpu, uint64_t la, uint8_t need)
+{
+    X86TLBEntry *te = &cpu->tlb[(la >> 12) & (X86_TLB_SIZE - 1)];
+    if (te->vpage == ((la & ~0xfffull) | 1) && (te->prot & need) == need) {
+        return te;
+    }
+    return NULL;
+}
 
 /* seg.c */
 uint64_t x86_seg_addr(X86CPU *cpu, int seg, uint64_t off, int size, int acc);

@@ -245,19 +245,10 @@ fill:
     return pa | (la & 0xfff);
 }
 
-static inline X86TLBEntry *tlb_hit(X86CPU *cpu, uint64_t la, uint8_t need)
-{
-    X86TLBEntry *te = &cpu->tlb[(la >> 12) & (X86_TLB_SIZE - 1)];
-    if (te->vpage == ((la & ~0xfffull) | 1) && (te->prot & need) == need) {
-        return te;
-    }
-    return NULL;
-}
-
 uint8_t *x86_translate_exec(X86CPU *cpu, uint64_t la, uint64_t *pa)
 {
     bool user = cpu->env.cpl == 3;
-    X86TLBEntry *te = tlb_hit(cpu, la, user ? X86_PROT_EXEC_USER : X86_PROT_EXEC_SUP);
+    X86TLBEntry *te = x86_tlb_hit(cpu, la, user ? X86_PROT_EXEC_USER : X86_PROT_EXEC_SUP);
     if (!te) {
         x86_translate(cpu, la, ACC_EXEC, user, &te);
     }
@@ -267,14 +258,12 @@ uint8_t *x86_translate_exec(X86CPU *cpu, uint64_t la, uint64_t *pa)
 
 static uint64_t ld_page(X86CPU *cpu, uint64_t la, int size, bool user)
 {
-    X86TLBEntry *te = tlb_hit(cpu, la, user ? X86_PROT_READ_USER : X86_PROT_READ_SUP);
-    uint64_t v = 0;
+    X86TLBEntry *te = x86_tlb_hit(cpu, la, user ? X86_PROT_READ_USER : X86_PROT_READ_SUP);
     if (!te) {
         x86_translate(cpu, la, ACC_READ, user, &te);
     }
     if (te->host) {
-        memcpy(&v, te->host + (la & 0xfff), size);
-        return v;
+        return x86_host_ld(te->host + (la & 0xfff), size);
     }
     return cpu->ops->mmio_read(cpu->opaque, te->ppage | (la & 0xfff), size);
 }
@@ -282,7 +271,7 @@ static uint64_t ld_page(X86CPU *cpu, uint64_t la, int size, bool user)
 static void st_page(X86CPU *cpu, uint64_t la, uint64_t val, int size, bool user)
 {
     uint8_t need = (user ? X86_PROT_WRITE_USER : X86_PROT_WRITE_SUP) | X86_PROT_DIRTY;
-    X86TLBEntry *te = tlb_hit(cpu, la, need);
+    X86TLBEntry *te = x86_tlb_hit(cpu, la, need);
     if (!te || te->code) {
         x86_translate(cpu, la, ACC_WRITE, user, &te);
         if (te->code) {
@@ -290,7 +279,7 @@ static void st_page(X86CPU *cpu, uint64_t la, uint64_t val, int size, bool user)
         }
     }
     if (te->host && !te->rom) {
-        memcpy(te->host + (la & 0xfff), &val, size);
+        x86_host_st(te->host + (la & 0xfff), val, size);
         return;
     }
     cpu->ops->mmio_write(cpu->opaque, te->ppage | (la & 0xfff), val, size);
