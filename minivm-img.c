@@ -17,6 +17,7 @@ static const struct {
     { "bench", img_bench },
     { "create", img_create },
     { "info", img_info },
+    { "map", img_map },
 };
 
 int main(int argc, char **argv)

@@ -226,7 +226,28 @@ static void bdrv_close(BlockDriverState *bs)
         g_free(bs->backing);
     }
     g_free(bs->opaque);
+    g_free(bs->backing_file);
+    g_free(bs->backing_format);
     json_decref(bs->options);
+}
+
+char *bdrv_get_full_backing_filename(BlockDriverState *bs)
+{
+    const char *slash;
+
+    if (!bs->backing_file) {
+        return NULL;
+    }
+    if (g_path_is_absolute(bs->backing_file) || strstr(bs->backing_file, "://")) {
+        return g_strdup(bs->backing_file);
+    }
+    /* QEMU's path_combine: no "./" for a bare file name */
+    slash = strrchr(bs->filename, '/');
+    if (!slash) {
+        return g_strdup(bs->backing_file);
+    }
+    return g_strdup_printf("%.*s%s", (int)(slash - bs->filename + 1), bs->filename,
+                           bs->backing_file);
 }
 
 void bdrv_ref(BlockDriverState *bs)

@@ -376,8 +376,26 @@ int coroutine_fn bdrv_co_truncate(BlockDriverState *bs, int64_t offset, bool exa
     return ret;
 }
 
+static int coroutine_fn block_status(BlockDriverState *bs, bool want_zero, int64_t offset,
+                                     int64_t bytes, int64_t *pnum, int64_t *map,
+                                     BlockDriverState **file);
+
 int coroutine_fn bdrv_co_block_status(BlockDriverState *bs, int64_t offset, int64_t bytes,
                                       int64_t *pnum, int64_t *map, BlockDriverState **file)
+{
+    return block_status(bs, false, offset, bytes, pnum, map, file);
+}
+
+int coroutine_fn bdrv_co_block_status_want_zero(BlockDriverState *bs, int64_t offset,
+                                                int64_t bytes, int64_t *pnum, int64_t *map,
+                                                BlockDriverState **file)
+{
+    return block_status(bs, true, offset, bytes, pnum, map, file);
+}
+
+static int coroutine_fn block_status(BlockDriverState *bs, bool want_zero, int64_t offset,
+                                     int64_t bytes, int64_t *pnum, int64_t *map,
+                                     BlockDriverState **file)
 {
     int64_t len = bdrv_getlength(bs);
     int64_t local_map = 0;
@@ -407,14 +425,43 @@ int coroutine_fn bdrv_co_block_status(BlockDriverState *bs, int64_t offset, int6
         /* the answer lives in the node the data maps to */
         int64_t n = *pnum;
 
-        ret = bdrv_co_block_status(local_file, local_map, n, pnum, &local_map, &local_file);
+        ret = block_status(local_file, want_zero, local_map, n, pnum, &local_map,
+                           &local_file);
         if (ret < 0) {
             return ret;
         }
         ret |= BDRV_BLOCK_ALLOCATED;
     } else if (ret & (BDRV_BLOCK_DATA | BDRV_BLOCK_ZERO)) {
         ret |= BDRV_BLOCK_ALLOCATED;
+    } else if (bs->drv->supports_backing) {
+        /* Unallocated with nothing below, or past the backing file's end: zeroes. */
+        int64_t blen = bs->backing ? bdrv_getlength(bs->backing->bs) : -1;
+
+        if (!bs->backing || (want_zero && blen >= 0 && offset >= blen)) {
+            ret |= BDRV_BLOCK_ZERO;
+        }
     }
+    if (want_zero && (ret & BDRV_BLOCK_RECURSE) && local_file && local_file != bs &&
+        (ret & BDRV_BLOCK_DATA) && !(ret & BDRV_BLOCK_ZERO) &&
+        (ret & BDRV_BLOCK_OFFSET_VALID)) {
+        /*
+         * As QEMU: data that lies in a hole of the file (preallocated
+         * metadata, or past the file's end) reads as zeroes.  Errors only
+         * lose this extra precision.
+         */
+        int64_t fpnum = 0;
+        int r2 = block_status(local_file, true, local_map, *pnum, &fpnum, NULL, NULL);
+
+        if (r2 >= 0) {
+            if ((r2 & BDRV_BLOCK_EOF) && (!fpnum || (r2 & BDRV_BLOCK_ZERO))) {
+                ret |= BDRV_BLOCK_ZERO;
+            } else {
+                *pnum = fpnum;
+                ret |= r2 & BDRV_BLOCK_ZERO;
+            }
+        }
+    }
+    ret &= ~BDRV_BLOCK_RECURSE;
     if (offset + *pnum == len) {
         ret |= BDRV_BLOCK_EOF;
     }
@@ -510,6 +557,39 @@ int bdrv_flush(BlockDriverState *bs)
     NodeCo c = { .bs = bs };
 
     run_node_co(flush_entry, &c);
+    return c.ret;
+}
+
+typedef struct StatusCo {
+    BlockDriverState *bs, **file;
+    int64_t offset, bytes, *pnum, *map;
+    int ret;
+    bool done;
+} StatusCo;
+
+static void coroutine_fn status_entry(void *opaque)
+{
+    StatusCo *c = opaque;
+
+    c->ret = bdrv_co_block_status_want_zero(c->bs, c->offset, c->bytes, c->pnum, c->map,
+                                            c->file);
+    c->done = true;
+}
+
+int bdrv_block_status(BlockDriverState *bs, int64_t offset, int64_t bytes, int64_t *pnum,
+                      int64_t *map, BlockDriverState **file)
+{
+    StatusCo c = { .bs = bs, .offset = offset, .bytes = bytes, .pnum = pnum, .map = map,
+                   .file = file };
+
+    if (qemu_in_coroutine()) {
+        status_entry(&c);
+    } else {
+        qemu_coroutine_enter(qemu_coroutine_create(status_entry, &c));
+        while (!c.done) {
+            aio_poll(qemu_get_aio_context(), true);
+        }
+    }
     return c.ret;
 }
 

@@ -217,5 +217,23 @@ json_t *bdrv_query_image_info(BlockDriverState *bs, Error **errp)
     if (spec) {
         json_object_set_new(info, "format-specific", spec);
     }
+    if (bs->backing_file) {
+        char *full = bdrv_get_full_backing_filename(bs);
+
+        json_object_set_new(info, "backing-filename", json_string(bs->backing_file));
+        json_object_set_new(info, "full-backing-filename", json_string(full));
+        g_free(full);
+        if (bs->backing_format) {
+            json_object_set_new(info, "backing-filename-format",
+                                json_string(bs->backing_format));
+        }
+    }
+    if (bs->drv->bdrv_query_snapshots) {
+        json_t *sn = bs->drv->bdrv_query_snapshots(bs);
+
+        if (sn) {
+            json_object_set_new(info, "snapshots", sn);
+        }
+    }
     return info;
 }

@@ -56,6 +56,8 @@ typedef struct BDRVQcow2State {
     bool corrupt_signalled;
     uint8_t *cluster_buf;       /* COW / decompression scratch, one cluster */
     uint8_t *cluster_buf2;
+    /* Clusters allocated but not written on disk (preallocation=metadata), seen once. */
+    bool metadata_preallocation, metadata_preallocation_checked;
 } BDRVQcow2State;
 
 static inline uint64_t offset_into_cluster(BDRVQcow2State *s, uint64_t off)

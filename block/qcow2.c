@@ -644,6 +644,35 @@ static int coroutine_fn qcow2_co_flush_to_os(BlockDriverState *bs)
     return ret;
 }
 
+/*
+ * 1 when clearly more clusters are referenced than the file has on disk
+ * (QEMU's test: 10% and two clusters of slack), as after
+ * preallocation=metadata; 0 otherwise, negative errno on failure.
+ */
+static int coroutine_fn detect_metadata_preallocation(BlockDriverState *bs)
+{
+    BDRVQcow2State *s = bs->opaque;
+    int64_t file_length = bdrv_getlength(bs->file->bs);
+    int64_t real = bdrv_get_allocated_file_size(bs->file->bs);
+    int64_t threshold, end, count = 0;
+
+    if (file_length < 0 || real < 0) {
+        return file_length < 0 ? file_length : real;
+    }
+    threshold = MAX(real / s->cluster_size * 10 / 9, real / s->cluster_size + 2);
+    end = DIV_ROUND_UP(file_length, s->cluster_size);
+    for (int64_t i = 0; i < end && count < threshold; i++) {
+        uint64_t refcount;
+        int ret = qcow2_get_refcount(bs, i, &refcount);
+
+        if (ret < 0) {
+            return ret;
+        }
+        count += !!refcount;
+    }
+    return count >= threshold;
+}
+
 static int coroutine_fn qcow2_co_block_status(BlockDriverState *bs, int64_t offset,
                                               int64_t bytes, int64_t *pnum, int64_t *map,
                                               BlockDriverState **file)
@@ -654,6 +683,11 @@ static int coroutine_fn qcow2_co_block_status(BlockDriverState *bs, int64_t offs
     int ret;
 
     qemu_co_mutex_lock(&s->lock);
+    if (!s->metadata_preallocation_checked) {
+        ret = detect_metadata_preallocation(bs);
+        s->metadata_preallocation = ret == 1;
+        s->metadata_preallocation_checked = true;
+    }
     ret = get_cluster_run(bs, offset, bytes, &entry, &type, &run);
     qemu_co_mutex_unlock(&s->lock);
     if (ret < 0) {
@@ -672,7 +706,9 @@ static int coroutine_fn qcow2_co_block_status(BlockDriverState *bs, int64_t offs
     case QCOW2_CLUSTER_NORMAL:
         *map = (entry & L2E_OFFSET_MASK) + offset_into_cluster(s, offset);
         *file = bs->file->bs;
-        return BDRV_BLOCK_DATA | BDRV_BLOCK_OFFSET_VALID;
+        /* With metadata preallocation the file may hold holes there: ask it. */
+        return BDRV_BLOCK_DATA | BDRV_BLOCK_OFFSET_VALID |
+               (s->metadata_preallocation ? BDRV_BLOCK_RECURSE : 0);
     default:
         return BDRV_BLOCK_DATA;
     }
@@ -856,16 +892,8 @@ static int open_backing(BlockDriverState *bs, json_t *options, int flags, Error 
         json_is_null(opt) || (json_is_string(opt) && !*json_string_value(opt))) {
         return 0;
     }
-    if (json_is_string(opt)) {
-        path = g_strdup(json_string_value(opt));
-    } else if (g_path_is_absolute(s->header.backing_file) ||
-               strstr(s->header.backing_file, "://")) {
-        path = g_strdup(s->header.backing_file);
-    } else {
-        g_autofree char *dir = g_path_get_dirname(bs->filename);
-
-        path = g_build_filename(dir, s->header.backing_file, NULL);
-    }
+    path = json_is_string(opt) ? g_strdup(json_string_value(opt))
+                               : bdrv_get_full_backing_filename(bs);
     bopts = json_is_object(opt) ? json_deep_copy(opt) : json_object();
     if (s->header.backing_format && !json_object_get(bopts, "driver")) {
         json_object_set_new(bopts, "driver", json_string(s->header.backing_format));
@@ -985,6 +1013,8 @@ static int qcow2_open(BlockDriverState *bs, json_t *options, int flags, Error **
         }
         s->header.autoclear_features = 0;
     }
+    bs->backing_file = g_strdup(s->header.backing_file);
+    bs->backing_format = g_strdup(s->header.backing_format);
     ret = open_backing(bs, options, flags, errp);
     if (ret < 0) {
         goto fail;
@@ -1008,6 +1038,33 @@ static int qcow2_get_info(BlockDriverState *bs, BlockDriverInfo *bdi)
                                      !!(s->header.size & ((1ull << shift) - 1))) << shift;
     bdi->is_dirty = s->header.incompatible_features & QCOW2_INCOMPAT_DIRTY;
     return 0;
+}
+
+static json_t *qcow2_query_snapshots(BlockDriverState *bs)
+{
+    BDRVQcow2State *s = bs->opaque;
+    json_t *list;
+
+    if (!s->header.nb_snapshots) {
+        return NULL;
+    }
+    list = json_array();
+    for (uint32_t i = 0; i < s->header.nb_snapshots; i++) {
+        const Qcow2Snapshot *sn = &s->snapshots[i];
+        json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I}",
+                              "id", sn->id_str, "name", sn->name,
+                              "vm-state-size", (json_int_t)sn->vm_state_size,
+                              "date-sec", (json_int_t)sn->date_sec,
+                              "date-nsec", (json_int_t)sn->date_nsec,
+                              "vm-clock-sec", (json_int_t)(sn->vm_clock_nsec / 1000000000),
+                              "vm-clock-nsec", (json_int_t)(sn->vm_clock_nsec % 1000000000));
+
+        if (sn->icount != UINT64_MAX) {
+            json_object_set_new(o, "icount", json_integer((json_int_t)sn->icount));
+        }
+        json_array_append_new(list, o);
+    }
+    return list;
 }
 
 static json_t *qcow2_get_specific_info(BlockDriverState *bs, Error **errp)
@@ -1039,6 +1096,7 @@ static BlockDriver bdrv_qcow2 = {
     .format_name = "qcow2",
     .instance_size = sizeof(BDRVQcow2State),
     .is_format = true,
+    .supports_backing = true,
     .runtime_opts = qcow2_runtime_opts,
     .bdrv_probe = qcow2_probe,
     .bdrv_open = qcow2_open,
@@ -1053,6 +1111,7 @@ static BlockDriver bdrv_qcow2 = {
     .bdrv_getlength = qcow2_getlength,
     .bdrv_get_info = qcow2_get_info,
     .bdrv_get_specific_info = qcow2_get_specific_info,
+    .bdrv_query_snapshots = qcow2_query_snapshots,
     .bdrv_create = qcow2_create,
     .create_opts = qcow2_create_opts,
 };

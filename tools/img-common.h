@@ -45,5 +45,6 @@ BlockBackend *img_open(bool image_opts, const char *filename, const char *fmt, i
 int img_create(int argc, char **argv);
 int img_info(int argc, char **argv);
 int img_bench(int argc, char **argv);
+int img_map(int argc, char **argv);
 
 #endif

@@ -65,6 +65,7 @@ typedef enum {
 #define BDRV_BLOCK_RAW           0x08   /* ask the node *file points at */
 #define BDRV_BLOCK_ALLOCATED     0x10
 #define BDRV_BLOCK_EOF           0x20
+#define BDRV_BLOCK_RECURSE       0x40   /* driver: ask *file whether the data is a hole */
 
 #define BDRV_SECTOR_BITS 9
 #define BDRV_SECTOR_SIZE (1ULL << BDRV_SECTOR_BITS)
@@ -154,6 +155,17 @@ int coroutine_fn bdrv_co_truncate(BlockDriverState *bs, int64_t offset, bool exa
                                   PreallocMode prealloc, BdrvRequestFlags flags, Error **errp);
 int coroutine_fn bdrv_co_block_status(BlockDriverState *bs, int64_t offset, int64_t bytes,
                                       int64_t *pnum, int64_t *map, BlockDriverState **file);
+/*
+ * The same as QEMU's want_zero form (qemu-img map, convert): unallocated
+ * parts of a node with no backing file, or past its end, report ZERO, and
+ * data the driver maps into a hole of its file reports ZERO too.
+ */
+int coroutine_fn bdrv_co_block_status_want_zero(BlockDriverState *bs, int64_t offset,
+                                                int64_t bytes, int64_t *pnum, int64_t *map,
+                                                BlockDriverState **file);
+/* bdrv_co_block_status_want_zero from outside a coroutine. */
+int bdrv_block_status(BlockDriverState *bs, int64_t offset, int64_t bytes, int64_t *pnum,
+                      int64_t *map, BlockDriverState **file);
 /* Synchronous forms for code outside coroutines (they poll the main context). */
 int bdrv_pread(BlockDriverState *bs, int64_t offset, int64_t bytes, void *buf,
                BdrvRequestFlags flags);

@@ -43,6 +43,8 @@ struct BlockDriverState {
 
     BdrvChild *file;                /* the protocol child of a format node */
     BdrvChild *backing;
+    char *backing_file;             /* as the image names it (NULL: none) */
+    char *backing_format;           /* the image's backing format, if it says */
 
     BlockLimits bl;
     int64_t total_bytes;            /* cached length; -1 until queried */
@@ -65,6 +67,7 @@ struct BlockDriver {
     const char *protocol_name;      /* set for protocol drivers ("file") */
     int instance_size;
     bool is_format;                 /* opens a "file" child before bdrv_open */
+    bool supports_backing;          /* unallocated parts come from a backing file */
     /* Runtime option names the driver takes (NULL-terminated), besides the generic ones. */
     const char *const *runtime_opts;
 
@@ -104,6 +107,8 @@ struct BlockDriver {
     int64_t (*bdrv_get_allocated_file_size)(BlockDriverState *bs);
     int (*bdrv_get_info)(BlockDriverState *bs, BlockDriverInfo *bdi);
     json_t *(*bdrv_get_specific_info)(BlockDriverState *bs, Error **errp);
+    /* Internal snapshots as QAPI SnapshotInfo objects (a JSON array), or NULL. */
+    json_t *(*bdrv_query_snapshots)(BlockDriverState *bs);
 
     /* qemu-img create: @opts were validated against create_opts. */
     int (*bdrv_create)(BlockDriver *drv, const char *filename, QemuOpts *opts, Error **errp);
@@ -122,6 +127,13 @@ extern BlockDriver bdrv_file;
 
 /* The format whose probe scores @buf highest; raw when none claims it. */
 BlockDriver *bdrv_probe_all(const uint8_t *buf, int buf_size, const char *filename);
+
+/*
+ * @bs's backing file name made usable from here, as QEMU combines them: an
+ * absolute (or protocol) name as it is, a relative one after the directory
+ * part of @bs's own file name.  NULL when there is no backing file.
+ */
+char *bdrv_get_full_backing_filename(BlockDriverState *bs);
 
 /* Forget the cached length of @bs and its children (after a resize). */
 void bdrv_invalidate_length(BlockDriverState *bs);
