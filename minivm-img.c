@@ -15,6 +15,7 @@ static const struct {
     int (*handler)(int argc, char **argv);
 } img_cmds[] = {
     { "bench", img_bench },
+    { "convert", img_convert },
     { "create", img_create },
     { "info", img_info },
     { "map", img_map },

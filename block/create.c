@@ -70,46 +70,91 @@ static void print_formatting(const char *filename, const char *fmt, QemuOpts *op
     fflush(stdout);
 }
 
-void bdrv_img_create(const char *filename, const char *fmt, const char *base_filename,
-                     const char *base_fmt, const char *options, uint64_t img_size, int flags,
-                     bool quiet, Error **errp)
+/*
+ * The part of image creation that needs no file: the format, its -o options
+ * and whether it takes a backing file.  qemu-img convert runs it before it
+ * looks at its sources' count, so its errors come first.
+ */
+static QemuOpts *img_create_opts(const char *fmt, const char *base_filename,
+                                 const char *base_fmt, const char *options,
+                                 BlockDriver **pdrv, QemuOptDesc **pdesc, Error **errp)
 {
     BlockDriver *drv = bdrv_find_format(fmt);
     QemuOptDesc *desc;
     QemuOpts *opts;
-    char buf[32];
 
     if (!drv || !drv->bdrv_create) {
         error_setg(errp, drv ? "Format driver '%s' does not support image creation"
                              : "Unknown file format '%s'", fmt);
-        return;
+        return NULL;
     }
     desc = create_opts_for(drv);
     opts = qemu_opts_parse(options ? options : "", NULL, errp);
     if (!opts) {
-        goto out;
+        goto fail;
     }
     if (!qemu_opts_validate(opts, desc, NULL, errp)) {
-        goto out;
-    }
-    /* the size argument wins over -o size= */
-    if (img_size != UINT64_MAX) {
-        snprintf(buf, sizeof(buf), "%" PRIu64, img_size);
-        qemu_opt_set(opts, "size", buf);
+        goto fail;
     }
     if (base_filename) {
         if (!desc_has(desc, "backing_file")) {
             error_setg(errp, "Backing file not supported for file format '%s'", fmt);
-            goto out;
+            goto fail;
         }
         qemu_opt_set(opts, "backing_file", base_filename);
     }
     if (base_fmt) {
         if (!desc_has(desc, "backing_fmt")) {
             error_setg(errp, "Backing file format not supported for file format '%s'", fmt);
-            goto out;
+            goto fail;
         }
         qemu_opt_set(opts, "backing_fmt", base_fmt);
+    }
+    *pdrv = drv;
+    *pdesc = desc;
+    return opts;
+
+fail:
+    if (opts) {
+        qemu_opts_free(opts);
+    }
+    g_free(desc);
+    return NULL;
+}
+
+bool bdrv_img_create_check(const char *fmt, const char *base_filename, const char *base_fmt,
+                           const char *options, bool *has_backing, Error **errp)
+{
+    BlockDriver *drv;
+    QemuOptDesc *desc;
+    QemuOpts *opts = img_create_opts(fmt, base_filename, base_fmt, options, &drv, &desc, errp);
+
+    if (!opts) {
+        return false;
+    }
+    *has_backing = qemu_opt_get(opts, "backing_file") != NULL;
+    qemu_opts_free(opts);
+    g_free(desc);
+    return true;
+}
+
+void bdrv_img_create(const char *filename, const char *fmt, const char *base_filename,
+                     const char *base_fmt, const char *options, uint64_t img_size, int flags,
+                     bool quiet, Error **errp)
+{
+    BlockDriver *drv;
+    QemuOptDesc *desc = NULL;
+    QemuOpts *opts;
+    char buf[32];
+
+    opts = img_create_opts(fmt, base_filename, base_fmt, options, &drv, &desc, errp);
+    if (!opts) {
+        return;
+    }
+    /* the size argument wins over -o size= */
+    if (img_size != UINT64_MAX) {
+        snprintf(buf, sizeof(buf), "%" PRIu64, img_size);
+        qemu_opt_set(opts, "size", buf);
     }
     if (!qemu_opt_has(opts, "size") && qemu_opt_get(opts, "backing_file")) {
         /* The size defaults to the backing image's, named relative to the new image. */

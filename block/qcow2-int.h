@@ -58,6 +58,8 @@ typedef struct BDRVQcow2State {
     uint8_t *cluster_buf2;
     /* Clusters allocated but not written on disk (preallocation=metadata), seen once. */
     bool metadata_preallocation, metadata_preallocation_checked;
+    /* Where the next compressed cluster may go: the rest of a host cluster they share. */
+    uint64_t free_byte_offset;
 } BDRVQcow2State;
 
 static inline uint64_t offset_into_cluster(BDRVQcow2State *s, uint64_t off)

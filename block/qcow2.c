@@ -543,6 +543,115 @@ static int coroutine_fn qcow2_co_pwritev(BlockDriverState *bs, int64_t offset, i
     return ret;
 }
 
+/*
+ * Room for @size bytes of compressed data.  Compressed clusters are packed
+ * into shared host clusters, each holding one reference per compressed
+ * cluster in it (qcow2 spec: "Compressed Clusters Descriptor"); @size is
+ * below the cluster size, so one never spans two.
+ */
+static int64_t coroutine_fn alloc_compressed_bytes(BlockDriverState *bs, uint64_t size)
+{
+    BDRVQcow2State *s = bs->opaque;
+    uint64_t used = offset_into_cluster(s, s->free_byte_offset);
+    int64_t off;
+    int ret;
+
+    if (s->free_byte_offset && used && s->cluster_size - used >= size) {
+        off = s->free_byte_offset;
+        ret = qcow2_update_refcount(bs, start_of_cluster(s, off), s->cluster_size, 1);
+        if (ret < 0) {
+            return ret;
+        }
+    } else {
+        off = qcow2_alloc_clusters(bs, s->cluster_size);
+        if (off < 0) {
+            return off;
+        }
+    }
+    s->free_byte_offset = off + size;
+    return off;
+}
+
+/*
+ * One whole guest cluster (or the image's last, partial one), stored
+ * compressed; the cluster must not be allocated yet, as QEMU requires.
+ * Data that does not shrink is written the normal way.
+ */
+static int coroutine_fn qcow2_co_pwritev_compressed(BlockDriverState *bs, int64_t offset,
+                                                    int64_t bytes, QEMUIOVector *qiov)
+{
+    BDRVQcow2State *s = bs->opaque;
+    GArray *frees;
+    g_autofree uint8_t *out = NULL;
+    uint64_t *l2, l2_index, entry;
+    int64_t coffset;
+    ssize_t csize;
+    bool meta = true;
+    int ret;
+
+    if (!bytes) {
+        return 0;       /* qemu-img's end-of-image call: nothing to pad here */
+    }
+    if (offset_into_cluster(s, offset) ||
+        (bytes != (int64_t)s->cluster_size && offset + bytes != (int64_t)s->header.size)) {
+        return -EINVAL;
+    }
+    out = g_malloc(s->cluster_size);
+    qemu_co_mutex_lock(&s->lock);
+    memset(s->cluster_buf, 0, s->cluster_size);
+    qemu_iovec_to_buf(qiov, 0, s->cluster_buf, bytes);
+    csize = qcow2_compress(s->header.compression_type, out, s->cluster_size - 1,
+                           s->cluster_buf, s->cluster_size);
+    qemu_co_mutex_unlock(&s->lock);
+    if (csize == -ENOSPC) {
+        return qcow2_co_pwritev(bs, offset, bytes, qiov, 0);
+    }
+    if (csize < 0) {
+        return -EIO;
+    }
+
+    frees = g_array_new(false, false, sizeof(PendingFree));
+    qemu_co_mutex_lock(&s->lock);
+    ret = get_l2_for_write(bs, offset, frees, &l2, &l2_index);
+    if (ret < 0) {
+        goto out;
+    }
+    entry = GUINT64_FROM_BE(l2[l2_index]);
+    if (entry & L2E_OFFSET_MASK) {
+        ret = -EIO;
+        goto out;
+    }
+    coffset = alloc_compressed_bytes(bs, csize);
+    if (coffset < 0) {
+        ret = coffset;
+        goto out;
+    }
+    /*
+     * Whole 512-byte sectors, as readers fetch them: the file must not end
+     * inside the last one (the padding is free for the next compressed cluster).
+     */
+    memset(out + csize, 0, s->cluster_size - csize);
+    ret = qcow2_pre_write_overlap_check(bs, coffset, csize, false);
+    if (ret >= 0) {
+        ret = qcow2_file_pwrite(bs, coffset, out, (csize + 511) & ~511);
+    }
+    if (ret < 0) {
+        goto out;
+    }
+    /* data (and its refcount) first, then the L2 entry that points at it */
+    ret = get_l2_for_write(bs, offset, frees, &l2, &l2_index);
+    if (ret < 0) {
+        goto out;
+    }
+    l2[l2_index] = GUINT64_TO_BE(qcow2_make_compressed_l2_entry(coffset, csize,
+                                                                s->cluster_bits));
+    qcow2_cache_mark_dirty(s->l2_cache, (uint8_t *)l2);
+out:
+    ret = finish_write(bs, frees, meta, 0, ret);
+    qemu_co_mutex_unlock(&s->lock);
+    return ret;
+}
+
 /* Set the L2 entry of one whole cluster to zero (v3) or to unallocated. */
 static int coroutine_fn zero_whole_cluster(BlockDriverState *bs, uint64_t offset,
                                            bool keep_alloc, bool discard, GArray *frees)
@@ -1107,6 +1216,7 @@ static BlockDriver bdrv_qcow2 = {
     .bdrv_co_pdiscard = qcow2_co_pdiscard,
     .bdrv_co_flush_to_os = qcow2_co_flush_to_os,
     .bdrv_co_block_status = qcow2_co_block_status,
+    .bdrv_co_pwritev_compressed = qcow2_co_pwritev_compressed,
     .bdrv_co_truncate = qcow2_co_truncate,
     .bdrv_getlength = qcow2_getlength,
     .bdrv_get_info = qcow2_get_info,

@@ -13,6 +13,7 @@
 #include "qemu/error-report.h"
 #include "qemu/option.h"
 #include "sysemu/block-backend.h"
+#include "block/block_int.h"
 #include "tools/img-common.h"
 #include "config-host.h"
 
@@ -130,4 +131,28 @@ BlockBackend *img_open(bool image_opts, const char *filename, const char *fmt, i
     }
     blk_set_enable_write_cache(blk, !writethrough);
     return blk;
+}
+
+int img_block_status_above(BlockDriverState *bs, BlockDriverState *base, int64_t offset,
+                           int64_t bytes, int64_t *pnum, int *depth, int64_t *map,
+                           BlockDriverState **file)
+{
+    int ret;
+
+    *depth = 0;
+    for (;;) {
+        ret = bdrv_block_status(bs, offset, bytes, pnum, map, file);
+        if (ret < 0) {
+            return ret;
+        }
+        bytes = *pnum;
+        if (ret & (BDRV_BLOCK_ZERO | BDRV_BLOCK_DATA)) {
+            return ret;
+        }
+        if (!bs->backing || bs->backing->bs == base) {
+            return bs->backing ? ret : 0;
+        }
+        bs = bs->backing->bs;
+        (*depth)++;
+    }
 }

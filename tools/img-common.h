@@ -20,6 +20,8 @@ enum {
     OPTION_PATTERN = 260,
     OPTION_FLUSH_INTERVAL = 261,
     OPTION_NO_DRAIN = 262,
+    OPTION_TARGET_IMAGE_OPTS = 263,
+    OPTION_TARGET_IS_ZERO = 264,
 };
 
 /* "PROG: MESSAGE" then "Try 'PROG --help' for more information", exit 1. */
@@ -42,9 +44,22 @@ int64_t img_cvtnum(const char *name, const char *value);
 BlockBackend *img_open(bool image_opts, const char *filename, const char *fmt, int flags,
                        bool writethrough, bool quiet, bool force_share);
 
+typedef struct BlockDriverState BlockDriverState;
+
+/*
+ * qemu-img's view of a backing chain at @offset: the status from the first
+ * layer (counted in *depth, 0 = @bs) that has data or zeroes there, else
+ * from the bottom layer; it stops above @base (NULL: the whole chain).
+ * *pnum is the length that status holds for.  Negative errno on failure.
+ */
+int img_block_status_above(BlockDriverState *bs, BlockDriverState *base, int64_t offset,
+                           int64_t bytes, int64_t *pnum, int *depth, int64_t *map,
+                           BlockDriverState **file);
+
 int img_create(int argc, char **argv);
 int img_info(int argc, char **argv);
 int img_bench(int argc, char **argv);
 int img_map(int argc, char **argv);
+int img_convert(int argc, char **argv);
 
 #endif

@@ -23,27 +23,15 @@ static int map_status(BlockDriverState *bs, int64_t offset, int64_t bytes, MapEn
 {
     BlockDriverState *file = NULL;
     int64_t map = 0, pnum = 0;
-    int depth = 0, ret;
+    int depth, ret = img_block_status_above(bs, NULL, offset, bytes, &pnum, &depth, &map,
+                                            &file);
 
-    for (;;) {
-        ret = bdrv_block_status(bs, offset, bytes, &pnum, &map, &file);
-        if (ret < 0) {
-            return ret;
-        }
-        bytes = pnum;
-        if (ret & (BDRV_BLOCK_ZERO | BDRV_BLOCK_DATA)) {
-            break;
-        }
-        if (!bs->backing) {
-            ret = 0;
-            break;
-        }
-        bs = bs->backing->bs;
-        depth++;
+    if (ret < 0) {
+        return ret;
     }
     *e = (MapEntry) {
         .start = offset,
-        .length = bytes,
+        .length = pnum,
         .data = ret & BDRV_BLOCK_DATA,
         .zero = ret & BDRV_BLOCK_ZERO,
         .offset = map,

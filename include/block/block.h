@@ -138,6 +138,9 @@ int bdrv_reopen(BlockDriverState *bs, json_t *opts, bool keep_old_opts, Error **
  * qemu-img create: validate @options ("k=v,..."), print "Formatting ..."
  * unless @quiet, and create the image.
  */
+/* Validate a creation request without creating anything (qemu-img convert's order). */
+bool bdrv_img_create_check(const char *fmt, const char *base_filename, const char *base_fmt,
+                           const char *options, bool *has_backing, Error **errp);
 void bdrv_img_create(const char *filename, const char *fmt, const char *base_filename,
                      const char *base_fmt, const char *options, uint64_t img_size, int flags,
                      bool quiet, Error **errp);

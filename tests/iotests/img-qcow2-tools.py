@@ -5,9 +5,13 @@ images (made by qemu-img and qemu-io) give byte-identical output.
 Covered: backing chains with relative and absolute names (--backing-chain,
 human and JSON), internal snapshots, qemu-img map in both forms over data,
 zero, unallocated and compressed clusters, v2 images, metadata and falloc
-preallocation, raw files with holes, --start-offset/--max-length.
+preallocation, raw files with holes, --start-offset/--max-length; and
+convert, whose output must compare equal (qemu-img compare) and pass
+qemu-img check, stay sparse where qemu-img's does, and fail with qemu-img's
+messages.
 """
 import os
+import subprocess
 import shutil
 import unittest
 
@@ -93,6 +97,91 @@ class ImgQcow2ToolsTest(unittest.TestCase):
                     self.same(['map', '--output=' + output, name], cwd=self.dir)
         _, out, _ = self.same(['map', '--output=json', 'top.qcow2'], cwd=self.dir)
         self.assertIn('"depth": 2', out)
+
+    def qemu_img(self, *args):
+        return iotests.run([iotests.QEMU_IMG] + list(args))
+
+    def test_convert_matrix(self):
+        targets = [('raw', []), ('qcow2', []), ('qcow2', ['-c']),
+                   ('qcow2', ['-c', '-o', 'compression_type=zstd']),
+                   ('qcow2', ['-o', 'cluster_size=4k,compat=0.10']), ('raw', ['-S', '0']),
+                   ('qcow2', ['-S', '64k'])]
+        for src in ('top.qcow2', 'base.raw', 'comp.qcow2', 'v2.qcow2', 'zeroes.qcow2'):
+            for fmt, extra in targets:
+                with self.subTest(src=src, fmt=fmt, extra=extra):
+                    dst = self.p('conv.' + fmt)
+                    if os.path.exists(dst):
+                        os.unlink(dst)
+                    rc, out, err = iotests.run([iotests.MINIVM_IMG, 'convert', '-O', fmt] +
+                                               extra + [self.p(src), dst])
+                    self.assertEqual((rc, out, err), (0, '', ''))
+                    rc, out, err = self.qemu_img('compare', self.p(src), dst)
+                    self.assertEqual(rc, 0, out + err)
+                    if fmt == 'qcow2':
+                        rc, out, err = self.qemu_img('check', dst)
+                        self.assertEqual(rc, 0, out + err)
+
+    def test_convert_sparseness_like_qemu_img(self):
+        """Zeroes stay holes (or unallocated clusters) unless -S 0 asks otherwise."""
+        for extra in ([], ['-S', '0'], ['-O', 'qcow2']):
+            sizes = []
+            for tool in (iotests.MINIVM_IMG, iotests.QEMU_IMG):
+                dst = self.p('sparse-' + os.path.basename(tool))
+                if os.path.exists(dst):
+                    os.unlink(dst)
+                rc, _, err = iotests.run([tool, 'convert'] + extra + [self.p('top.qcow2'), dst])
+                self.assertEqual(rc, 0, err)
+                sizes.append(os.stat(dst).st_blocks * 512)
+            # the same allocation within a few clusters of metadata
+            self.assertLess(abs(sizes[0] - sizes[1]), 256 * 1024, (extra, sizes))
+            if extra == ['-S', '0']:
+                self.assertGreaterEqual(sizes[0], 16 << 20)
+            else:
+                self.assertLess(sizes[0], 1 << 20)
+
+    def test_convert_with_backing_file(self):
+        """-B: what the source's top does not allocate stays with the new backing file."""
+        dst = self.p('onmid.qcow2')
+        rc, out, err = iotests.run([iotests.MINIVM_IMG, 'convert', '-O', 'qcow2', '-B',
+                                    self.p('mid.qcow2'), '-F', 'qcow2', self.p('top.qcow2'), dst])
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(self.qemu_img('compare', self.p('top.qcow2'), dst)[0], 0)
+        rc, out, _ = self.qemu_img('map', '--output=json', dst)
+        self.assertIn('"depth": 1', out)
+        rc, out, _ = self.qemu_img('info', dst)
+        self.assertIn('backing file: %s' % self.p('mid.qcow2'), out)
+
+    def test_convert_progress(self):
+        dst = self.p('progress.raw')
+        # bytes, not text: universal newlines would turn the progress line's \r into \n
+        p = subprocess.run([iotests.MINIVM_IMG, 'convert', '-p', self.p('top.qcow2'), dst],
+                           capture_output=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(p.stdout.startswith(b'    (0.00/100%)\r'), repr(p.stdout))
+        self.assertTrue(p.stdout.endswith(b'    (100.00/100%)\r\n'), repr(p.stdout))
+        rc, out, err = iotests.run([iotests.MINIVM_IMG, 'convert', '-p', '-q',
+                                    self.p('top.qcow2'), dst])
+        self.assertEqual((rc, out), (0, ''))
+
+    def test_convert_errors_like_qemu_img(self):
+        open(self.p('exists.raw'), 'wb').close()
+        for args in (['convert'], ['convert', 'top.qcow2'], ['convert', 'nofile', 'x.raw'],
+                     ['convert', '-O', 'bogus', 'top.qcow2', 'x1'],
+                     ['convert', '-c', '-O', 'raw', 'top.qcow2', 'x2'],
+                     ['convert', '-O', 'qcow2', '-o', 'cluster_size=3', 'top.qcow2', 'x3'],
+                     ['convert', '-S', '3000', 'top.qcow2', 'x4'],
+                     ['convert', '-t', 'bogus', 'top.qcow2', 'x5'],
+                     ['convert', '-T', 'bogus', 'top.qcow2', 'x6'],
+                     ['convert', '-n', 'top.qcow2', 'nonexist.raw'],
+                     ['convert', '-n', 'top.qcow2', 'exists.raw'],
+                     ['convert', '-n', '-o', 'size=1M', 'top.qcow2', 'x7'],
+                     ['convert', '-O', 'qcow2', '-B', 'mid.qcow2', 'top.qcow2', 'x8'],
+                     ['convert', '--target-is-zero', 'top.qcow2', 'x9'],
+                     ['convert', '-B', 'mid.qcow2', '-F', 'qcow2', 'top.qcow2', 'base.raw',
+                      'x10']):
+            with self.subTest(args=args):
+                rc, _, _ = self.same(args, cwd=self.dir)
+                self.assertNotEqual(rc, 0)
 
     def test_map_ranges_and_errors(self):
         for args in (['map', '--start-offset', '1M', '--max-length', '3M', 'top.qcow2'],
