@@ -446,16 +446,76 @@ fail:
     return NULL;
 }
 
-BlockDriverState *bdrv_open(const char *filename, json_t *options, int flags, Error **errp)
+/*
+ * -snapshot / snapshot=on: the image opens read-only under a temporary qcow2
+ * overlay that takes every write.  The overlay lives in $TMPDIR (else
+ * /var/tmp, as QEMU) and is unlinked as soon as it is open, so a crash leaves
+ * nothing behind.  Like QEMU, it never uses O_DIRECT or libaio and never
+ * flushes to disk: nobody will read it after this process.
+ */
+static BlockDriverState *bdrv_open_temp_snapshot(const char *filename, json_t *options,
+                                                 int flags, Error **errp)
 {
-    if (flags & BDRV_O_SNAPSHOT) {
-        /* writing to the image itself would silently break what -snapshot promises */
-        error_setg(errp, "snapshot=on (-s) needs a temporary qcow2 overlay, which this build "
-                   "cannot create yet");
-        json_decref(options);
+    int base_flags = flags & ~(BDRV_O_RDWR | BDRV_O_SNAPSHOT | BDRV_O_COPY_ON_READ);
+    int ov_flags = (flags & ~(BDRV_O_SNAPSHOT | BDRV_O_NOCACHE | BDRV_O_NATIVE_AIO)) |
+                   BDRV_O_NO_FLUSH | BDRV_O_NO_BACKING;
+    const char *tmpdir = g_getenv("TMPDIR");
+    g_autofree char *path = NULL;
+    BlockDriverState *base, *overlay;
+    Error *local_err = NULL;
+    int64_t len;
+    int fd;
+
+    /* whatever the options say, the image itself is never written */
+    json_object_set_new(options, BDRV_OPT_READ_ONLY, json_string("on"));
+    base = bdrv_open_node(filename, options, base_flags, false, errp);
+    if (!base) {
         return NULL;
     }
-    return bdrv_open_node(filename, options ? options : json_object(), flags, false, errp);
+    len = bdrv_getlength(base);
+    if (len < 0) {
+        error_setg_errno(errp, -len, "Could not get image size");
+        goto fail;
+    }
+    path = g_build_filename(tmpdir && *tmpdir ? tmpdir : "/var/tmp", "vl.XXXXXX", NULL);
+    fd = g_mkstemp(path);
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "Could not get temporary filename");
+        goto fail;
+    }
+    close(fd);
+    bdrv_img_create(path, "qcow2", NULL, NULL, NULL, len, 0, true, &local_err);
+    overlay = local_err ? NULL
+                        : bdrv_open_node(path, json_pack("{s:s}", "driver", "qcow2"), ov_flags,
+                                         false, &local_err);
+    unlink(path);
+    if (!overlay) {
+        error_prepend(&local_err, "Could not create temporary overlay '%s': ", path);
+        error_propagate(errp, local_err);
+        goto fail;
+    }
+    overlay->backing = g_new0(BdrvChild, 1);
+    overlay->backing->bs = base;
+    overlay->backing->name = "backing";
+    /* shown as the overlay's backing file, as QEMU's query-block does */
+    overlay->backing_file = g_strdup(base->filename);
+    overlay->backing_format = g_strdup(base->drv->format_name);
+    return overlay;
+
+fail:
+    bdrv_unref(base);
+    return NULL;
+}
+
+BlockDriverState *bdrv_open(const char *filename, json_t *options, int flags, Error **errp)
+{
+    if (!options) {
+        options = json_object();
+    }
+    if (flags & BDRV_O_SNAPSHOT) {
+        return bdrv_open_temp_snapshot(filename, options, flags, errp);
+    }
+    return bdrv_open_node(filename, options, flags, false, errp);
 }
 
 /* ---- queries ---- */

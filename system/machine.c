@@ -154,6 +154,10 @@ static bool machine_setup(Error **errp)
                 continue;
             }
             cmdline_opt_loc_push(o);
+            /* -snapshot is snapshot=on for every -drive that does not say otherwise */
+            if (vm_config.snapshot && !qemu_opt_get(o->opts, "snapshot")) {
+                qemu_opt_set(o->opts, "snapshot", "on");
+            }
             if (!drive_new(j, errp)) {
                 return false;
             }

@@ -63,10 +63,10 @@ def emulator_from_argv(doc):
     return sys.argv[1]
 
 
-def run_guest(name, elf, extra, timeout=120, **kw):
+def run_guest(name, elf, extra, timeout=120, env=None, **kw):
     argv = emulator_argv(name, **kw) + ['-kernel', elf] + extra
     p = subprocess.run(argv, capture_output=True, timeout=timeout,
-                       stdin=subprocess.DEVNULL)
+                       stdin=subprocess.DEVNULL, env=env)
     out = p.stdout.decode('latin-1')
     return p.returncode, out, p.stderr.decode('latin-1')
 

@@ -9,6 +9,7 @@ pass (exit status 1 from isa-debug-exit) and then verifies with Debian's
 qemu-io that the guest's writes are in the image.  For minivm the guest's
 verdicts must also equal those it gets on qemu-system-x86_64.
 """
+import hashlib
 import os
 import shutil
 import subprocess
@@ -87,6 +88,31 @@ class BlkcheckTest(unittest.TestCase):
 
     def test_qcow2_cache_unsafe(self):
         self.check_case('qcow2', 'unsafe')
+
+    def test_snapshot_leaves_image_untouched(self):
+        """-snapshot: the guest sees its writes, the image gets none, no file is left."""
+        for fmt in ('raw', 'qcow2'):
+            with self.subTest(fmt=fmt):
+                img = os.path.join(self.dir, 'snap.' + fmt)
+                tmp = os.path.join(self.dir, 'tmp-' + fmt)
+                os.mkdir(tmp)
+                subprocess.run([guestrun.QEMU_IMG, 'create', '-q', '-f', fmt, img,
+                                str(IMAGE_SIZE)], check=True)
+                subprocess.run([guestrun.QEMU_IO, '-f', fmt, '-c',
+                                'write -P 0x77 0 %d' % IMAGE_SIZE, img],
+                               check=True, capture_output=True)
+                with open(img, 'rb') as f:
+                    before = hashlib.sha256(f.read()).hexdigest()
+                rc, out, err = guestrun.run_guest(
+                    EMULATOR, guestrun.BLKCHECK_ELF,
+                    ['-snapshot', '-drive', 'file=%s,if=virtio,format=%s,cache=none' % (img, fmt)],
+                    env=dict(os.environ, TMPDIR=tmp))
+                lines = guestrun.guest_transcript(out, 'blkcheck: starting')
+                self.assertIn('blkcheck: %d passed, 0 failed' % len(CHECKS), lines, err)
+                self.assertEqual(rc, guestrun.EXIT_GUEST_PASSED)
+                with open(img, 'rb') as f:
+                    self.assertEqual(hashlib.sha256(f.read()).hexdigest(), before)
+                self.assertEqual(os.listdir(tmp), [])
 
     def test_no_disk_fails(self):
         """Without a disk the guest must say so and exit with failure."""

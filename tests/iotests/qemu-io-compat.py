@@ -105,6 +105,21 @@ class QemuIoCompatTest(unittest.TestCase):
                   'reopen x']
         self.run_both('reopen', script, args=())
 
+    def test_snapshot_overlay(self):
+        """-s: writes land in a temporary qcow2 overlay; the image stays as it was."""
+        script = ['write -P 9 0 64k', 'read -P 9 0 64k', 'read -P 0 64k 4k', 'map', 'info',
+                  'alloc 0 128k', 'flush']
+        for args in (('-s', '-f', 'raw'), ('-s', '-n', '-f', 'raw'), ('-s', '-r', '-f', 'raw')):
+            with self.subTest(args=args):
+                self.run_both('snapshot', script, args=args)
+                image = os.path.join(self.dir, 'snapshot-%s.raw' %
+                                     os.path.basename(iotests.MINIVM_IO))
+                with open(image, 'rb') as f:
+                    data = f.read()
+                iotests.make_image(image, 1 << 20)
+                with open(image, 'rb') as f:
+                    self.assertTrue(f.read() == data, 'the image was written')
+
     def test_usage_errors(self):
         for args in (('-f', 'raw', '-c', 'read 0 1', 'a', 'b'), ('-f', 'raw', '--image-opts'),
                      ('--bogus',), ('-h',), ('-c', 'help')):
