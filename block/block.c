@@ -480,7 +480,7 @@ static BlockDriverState *bdrv_open_temp_snapshot(const char *filename, json_t *o
     path = g_build_filename(tmpdir && *tmpdir ? tmpdir : "/var/tmp", "vl.XXXXXX", NULL);
     fd = g_mkstemp(path);
     if (fd < 0) {
-        error_setg_errno(errp, errno, "Could not get temporary filename");
+        error_setg_errno(errp, errno, "Could not open temporary file '%s'", path);
         goto fail;
     }
     close(fd);

@@ -60,6 +60,16 @@ typedef struct BDRVQcow2State {
     bool metadata_preallocation, metadata_preallocation_checked;
     /* Where the next compressed cluster may go: the rest of a host cluster they share. */
     uint64_t free_byte_offset;
+    /*
+     * Data writes run without s->lock.  inflight_allocs holds the guest
+     * cluster offsets being allocated: another request for one of them
+     * waits until its L2 entry is set (QEMU's l2meta dependencies).
+     * Clusters are freed only while no in-place data write runs, so a freed
+     * cluster is never reused under one.  inflight_queue wakes the waiters.
+     */
+    GArray *inflight_allocs;
+    unsigned inplace_writes;
+    CoQueue inflight_queue;
 } BDRVQcow2State;
 
 static inline uint64_t offset_into_cluster(BDRVQcow2State *s, uint64_t off)

@@ -12,6 +12,7 @@
 #include <glib.h>
 
 #include "block/qcow2-int.h"
+#include "qemu/memalign.h"
 
 #define L2_CACHE_ENTRIES 32
 #define REFCOUNT_CACHE_ENTRIES 8
@@ -308,13 +309,52 @@ static void defer_free_entry(BDRVQcow2State *s, GArray *frees, uint64_t entry,
     }
 }
 
+/* Called and returns with s->lock held; drops it while waiting. */
+static void coroutine_fn wait_inflight(BDRVQcow2State *s)
+{
+    qemu_co_mutex_unlock(&s->lock);
+    qemu_co_queue_wait(&s->inflight_queue);
+    qemu_co_mutex_lock(&s->lock);
+}
+
+/* Until no allocation of a guest cluster in [offset, offset + bytes) is in flight. */
+static void coroutine_fn wait_for_allocs(BDRVQcow2State *s, uint64_t offset, uint64_t bytes)
+{
+    uint64_t first = start_of_cluster(s, offset);
+
+restart:
+    for (guint i = 0; i < s->inflight_allocs->len; i++) {
+        uint64_t c = g_array_index(s->inflight_allocs, uint64_t, i);
+
+        if (c >= first && c < offset + bytes) {
+            wait_inflight(s);
+            goto restart;
+        }
+    }
+}
+
+static void alloc_done(BDRVQcow2State *s, uint64_t cluster_offset)
+{
+    for (guint i = 0; i < s->inflight_allocs->len; i++) {
+        if (g_array_index(s->inflight_allocs, uint64_t, i) == cluster_offset) {
+            g_array_remove_index_fast(s->inflight_allocs, i);
+            break;
+        }
+    }
+    qemu_co_queue_restart_all(&s->inflight_queue);
+}
+
 /* L2 entry stable before the refcount decrease: write the tables, flush, then free. */
 static int coroutine_fn process_frees(BlockDriverState *bs, GArray *frees)
 {
+    BDRVQcow2State *s = bs->opaque;
     int ret;
 
     if (!frees->len) {
         return 0;
+    }
+    while (s->inplace_writes) {
+        wait_inflight(s);
     }
     ret = qcow2_write_caches(bs);
     if (ret >= 0) {
@@ -442,9 +482,10 @@ static int coroutine_fn write_cluster(BlockDriverState *bs, uint64_t offset, uin
     uint64_t *l2, l2_index, entry;
     QCow2ClusterType type;
     int64_t new;
-    uint8_t *table;
-    int ret;
+    uint8_t *table, *buf;
+    int ret = 0;
 
+    wait_for_allocs(s, cluster_offset, 1);
     ret = get_l2_for_write(bs, offset, frees, &l2, &l2_index);
     if (ret < 0) {
         return ret;
@@ -464,43 +505,58 @@ static int coroutine_fn write_cluster(BlockDriverState *bs, uint64_t offset, uin
         }
         qemu_iovec_init(&sub, qiov->niov);
         qemu_iovec_concat(&sub, qiov, qiov_off, bytes);
+        s->inplace_writes++;
+        qemu_co_mutex_unlock(&s->lock);
         ret = bdrv_co_pwritev(bs->file->bs, (entry & L2E_OFFSET_MASK) + in_cluster, bytes,
                               &sub, flags & BDRV_REQ_FUA);
+        qemu_co_mutex_lock(&s->lock);
+        if (!--s->inplace_writes) {
+            qemu_co_queue_restart_all(&s->inflight_queue);
+        }
         qemu_iovec_destroy(&sub);
         return ret;
     }
 
-    /* Allocate and write the whole cluster: data (and COW) before the L2 entry. */
+    /*
+     * Allocate and write the whole cluster: data (and COW) before the L2
+     * entry.  The data write runs unlocked, in a buffer of its own; the
+     * guest cluster stays in inflight_allocs until its entry is set.
+     */
     new = qcow2_alloc_clusters(bs, s->cluster_size);
     if (new < 0) {
         return new;
     }
+    g_array_append_val(s->inflight_allocs, cluster_offset);
+    qemu_co_mutex_unlock(&s->lock);
+    buf = qemu_blockalign(bs, s->cluster_size);
     if (bytes < s->cluster_size) {
-        ret = read_cluster_for_cow(bs, cluster_offset, entry, type, s->cluster_buf);
-        if (ret < 0) {
-            return ret;
+        ret = read_cluster_for_cow(bs, cluster_offset, entry, type, buf);
+    }
+    if (ret >= 0) {
+        if (qiov) {
+            qemu_iovec_to_buf(qiov, qiov_off, buf + in_cluster, bytes);
+        } else {
+            memset(buf + in_cluster, 0, bytes);
         }
+        ret = qcow2_file_pwrite(bs, new, buf, s->cluster_size);
     }
-    if (qiov) {
-        qemu_iovec_to_buf(qiov, qiov_off, s->cluster_buf + in_cluster, bytes);
-    } else {
-        memset(s->cluster_buf + in_cluster, 0, bytes);
-    }
-    ret = qcow2_file_pwrite(bs, new, s->cluster_buf, s->cluster_size);
+    qemu_vfree(buf);
+    qemu_co_mutex_lock(&s->lock);
     if (ret < 0) {
-        return ret;
+        alloc_done(s, cluster_offset);
+        return ret;     /* the new cluster leaks, as QEMU's does: check -r leaks frees it */
     }
-    /* Re-fetch: allocation may have evicted the table from the cache. */
+    /* Re-fetch: the table may have left the cache (or been copied) meanwhile. */
     ret = get_l2_for_write(bs, offset, frees, &l2, &l2_index);
-    if (ret < 0) {
-        return ret;
+    if (ret >= 0) {
+        l2[l2_index] = GUINT64_TO_BE(new | QCOW_OFLAG_COPIED);
+        table = (uint8_t *)l2;
+        qcow2_cache_mark_dirty(s->l2_cache, table);
+        defer_free_entry(s, frees, entry, type);
+        *meta = true;
     }
-    l2[l2_index] = GUINT64_TO_BE(new | QCOW_OFLAG_COPIED);
-    table = (uint8_t *)l2;
-    qcow2_cache_mark_dirty(s->l2_cache, table);
-    defer_free_entry(s, frees, entry, type);
-    *meta = true;
-    return 0;
+    alloc_done(s, cluster_offset);
+    return ret < 0 ? ret : 0;
 }
 
 static int coroutine_fn finish_write(BlockDriverState *bs, GArray *frees, bool meta,
@@ -612,6 +668,7 @@ static int coroutine_fn qcow2_co_pwritev_compressed(BlockDriverState *bs, int64_
 
     frees = g_array_new(false, false, sizeof(PendingFree));
     qemu_co_mutex_lock(&s->lock);
+    wait_for_allocs(s, offset, bytes);
     ret = get_l2_for_write(bs, offset, frees, &l2, &l2_index);
     if (ret < 0) {
         goto out;
@@ -705,6 +762,7 @@ static int coroutine_fn qcow2_co_pwrite_zeroes(BlockDriverState *bs, int64_t off
     }
     frees = g_array_new(false, false, sizeof(PendingFree));
     qemu_co_mutex_lock(&s->lock);
+    wait_for_allocs(s, offset, bytes);
     while (bytes > 0 && ret >= 0) {
         ret = zero_whole_cluster(bs, offset, !(flags & BDRV_REQ_MAY_UNMAP), false, frees);
         offset += s->cluster_size;
@@ -734,6 +792,7 @@ static int coroutine_fn qcow2_co_pdiscard(BlockDriverState *bs, int64_t offset, 
     }
     frees = g_array_new(false, false, sizeof(PendingFree));
     qemu_co_mutex_lock(&s->lock);
+    wait_for_allocs(s, start, end - start);
     for (uint64_t o = start; o < end && ret >= 0; o += s->cluster_size) {
         ret = zero_whole_cluster(bs, o, false, true, frees);
     }
@@ -1035,6 +1094,9 @@ static void qcow2_close(BlockDriverState *bs)
     g_free(s->refcount_table);
     g_free(s->cluster_buf);
     g_free(s->cluster_buf2);
+    if (s->inflight_allocs) {
+        g_array_free(s->inflight_allocs, true);
+    }
     memset(s, 0, sizeof(*s));
 }
 
@@ -1047,6 +1109,8 @@ static int qcow2_open(BlockDriverState *bs, json_t *options, int flags, Error **
     int ret;
 
     qemu_co_mutex_init(&s->lock);
+    qemu_co_queue_init(&s->inflight_queue);
+    s->inflight_allocs = g_array_new(false, false, sizeof(uint64_t));
     if (file_len < 0) {
         error_setg_errno(errp, -file_len, "Could not get image size");
         return file_len;

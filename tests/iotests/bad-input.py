@@ -4,6 +4,7 @@ stderr and exit status 1, and the message is the one Debian's qemu-io /
 qemu-img print for the same input (program name aside).
 """
 import os
+import re
 import shutil
 import subprocess
 import unittest
@@ -102,10 +103,23 @@ class BadInputTest(unittest.TestCase):
         self.assertEqual((rc, err), (0, ''))
         self.assertIn('read 512/512 bytes at offset 0', out)
 
-    def test_snapshot_refused_until_overlays_exist(self):
-        rc, out, err = iotests.minivm_io('-s', '-f', 'raw', '-c', 'write 0 512', self.image)
-        self.assertEqual(rc, 1)
-        self.assertIn('snapshot=on (-s) needs a temporary qcow2 overlay', err)
+    def test_snapshot_without_temp_dir(self):
+        """-s where $TMPDIR does not exist: qemu-io's message, exit 1, image untouched."""
+        env = dict(os.environ, TMPDIR=os.path.join(self.dir, 'nonexistent'))
+        argv = ['-s', '-f', 'raw', '-c', 'write -P 1 0 512', self.image]
+        ours = subprocess.run([iotests.MINIVM_IO] + argv, capture_output=True, text=True,
+                              env=env)
+        self.assertEqual(ours.returncode, 1)
+        self.assertRegex(ours.stderr, r"^minivm-io: can't open device .*: Could not open "
+                         r"temporary file '.*/nonexistent/vl\.\w{6}': No such file or directory\n$")
+        if iotests.QEMU_IO:
+            theirs = subprocess.run([iotests.QEMU_IO] + argv, capture_output=True, text=True,
+                                    env=env)
+            self.assertEqual(theirs.returncode, 1)
+            self.assertEqual(re.sub(r'vl\.\w{6}', 'vl.X', iotests.program_neutral(
+                                 ours.stderr, 'minivm-io')),
+                             re.sub(r'vl\.\w{6}', 'vl.X', iotests.program_neutral(
+                                 theirs.stderr, 'qemu-io')))
         with open(self.image, 'rb') as f:
             self.assertEqual(f.read(512), bytes(512))
 
