@@ -155,6 +155,11 @@ SRST
 ``-blockdev option[,option[,...]]``
     Define one block node, in keyval form (``driver=qcow2,file.driver=file,
     file.filename=x.qcow2``) or as a JSON object (``{"driver": ...}``).
+    The root node needs a ``node-name``; ``file=NAME`` and ``backing=NAME``
+    refer to nodes defined earlier, and ``-device virtio-blk-pci,drive=NAME``
+    attaches a device to one.  Nodes are opened read-write unless
+    ``read-only=on``; there is no ``cache.writeback`` (the device's
+    ``write-cache`` property decides).
 ERST
 
 DEF("snapshot", 0, QEMU_OPTION_snapshot,

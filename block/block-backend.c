@@ -502,6 +502,10 @@ bool blk_set_name(BlockBackend *blk, const char *name, Error **errp)
         error_setg(errp, "Duplicate ID '%s' for drive", name);
         return false;
     }
+    if (bdrv_find_node(name)) {
+        error_setg(errp, "Device name '%s' conflicts with an existing node name", name);
+        return false;
+    }
     g_free(blk->name);
     blk->name = g_strdup(name);
     return true;
@@ -516,6 +520,29 @@ BlockBackend *blk_by_name(const char *name)
         }
     }
     return NULL;
+}
+
+BlockBackend *blk_for_device(const char *name, Error **errp)
+{
+    BlockBackend *blk = blk_by_name(name);
+    BlockDriverState *bs;
+
+    if (blk) {
+        blk_ref(blk);
+        return blk;
+    }
+    bs = bdrv_find_node(name);
+    if (!bs) {
+        return NULL;
+    }
+    /* a -blockdev node: the device gets an anonymous BlockBackend on it, as in QEMU */
+    bdrv_ref(bs);
+    blk = blk_new_with_bs(bs, BLK_PERM_CONSISTENT_READ | (bs->read_only ? 0 : BLK_PERM_WRITE),
+                          BLK_PERM_ALL, errp);
+    if (!blk) {
+        bdrv_unref(bs);
+    }
+    return blk;
 }
 
 const char *blk_name(const BlockBackend *blk)
@@ -600,7 +627,8 @@ BlockBackend *blk_next(BlockBackend *blk)
 
     for (guint i = 0; all_backends && i < all_backends->len; i++) {
         BlockBackend *b = g_ptr_array_index(all_backends, i);
-        if (found && b->name) {
+        /* the monitor's (named) ones and the anonymous ones devices use (-blockdev) */
+        if (found && (b->name || b->dev)) {
             return b;
         }
         found |= b == blk;

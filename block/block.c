@@ -10,6 +10,7 @@
 #include <glib.h>
 
 #include "block/block_int.h"
+#include "sysemu/block-backend.h"
 #include "qemu/cutils.h"
 #include "qemu/error-report.h"
 #include "qemu/memalign.h"
@@ -198,6 +199,86 @@ static bool apply_node_options(json_t *options, int *flags, bool *force_share, E
     return true;
 }
 
+/* ---- node names ---- */
+
+static GPtrArray *all_nodes;
+
+BlockDriverState *bdrv_find_node(const char *node_name)
+{
+    for (guint i = 0; node_name && all_nodes && i < all_nodes->len; i++) {
+        BlockDriverState *bs = g_ptr_array_index(all_nodes, i);
+
+        if (!strcmp(bs->node_name, node_name)) {
+            return bs;
+        }
+    }
+    return NULL;
+}
+
+BlockDriverState *bdrv_lookup_ref(const char *name, Error **errp)
+{
+    BlockBackend *blk = blk_by_name(name);
+    BlockDriverState *bs = blk ? blk_bs(blk) : bdrv_find_node(name);
+
+    if (!bs) {
+        error_setg(errp, "Cannot find device='%s' nor node-name='%s'", name, name);
+        return NULL;
+    }
+    bdrv_ref(bs);
+    return bs;
+}
+
+void bdrv_flush_all(void)
+{
+    for (guint i = 0; all_nodes && i < all_nodes->len; i++) {
+        BlockDriverState *bs = g_ptr_array_index(all_nodes, i);
+
+        bdrv_drain(bs);
+        if (!bs->read_only) {
+            bdrv_flush(bs);
+        }
+    }
+}
+
+/* QEMU's id_wellformed(): a letter, then letters, digits, '-', '.', '_'. */
+static bool node_name_wellformed(const char *name)
+{
+    if (!g_ascii_isalpha(name[0]) || strlen(name) >= sizeof(((BlockDriverState *)0)->node_name)) {
+        return false;
+    }
+    for (const char *p = name + 1; *p; p++) {
+        if (!g_ascii_isalnum(*p) && !strchr("-._", *p)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool bdrv_assign_node_name(BlockDriverState *bs, const char *name, Error **errp)
+{
+    static unsigned long generated;
+
+    if (!name) {
+        snprintf(bs->node_name, sizeof(bs->node_name), "#block%lu", generated++);
+    } else if (!node_name_wellformed(name)) {
+        error_setg(errp, "Invalid node-name: '%s'", name);
+        return false;
+    } else if (blk_by_name(name)) {
+        error_setg(errp, "node-name=%s is conflicting with a device id", name);
+        return false;
+    } else if (bdrv_find_node(name)) {
+        error_setg(errp, "Duplicate nodes with node-name='%s'", name);
+        return false;
+    } else {
+        g_strlcpy(bs->node_name, name, sizeof(bs->node_name));
+    }
+    if (!all_nodes) {
+        all_nodes = g_ptr_array_new();
+    }
+    g_ptr_array_add(all_nodes, bs);
+    return true;
+}
+
 static BlockDriverState *bdrv_new(void)
 {
     BlockDriverState *bs = g_new0(BlockDriverState, 1);
@@ -229,6 +310,9 @@ static void bdrv_close(BlockDriverState *bs)
     g_free(bs->backing_file);
     g_free(bs->backing_format);
     json_decref(bs->options);
+    if (all_nodes) {
+        g_ptr_array_remove(all_nodes, bs);
+    }
 }
 
 char *bdrv_get_full_backing_filename(BlockDriverState *bs)
@@ -329,8 +413,8 @@ static BlockDriverState *open_file_child(const char *filename, json_t *options, 
     json_t *child_opts;
 
     if (json_is_string(file)) {
-        filename = json_string_value(file);
-        child_opts = json_object();
+        /* a reference to an existing node, as in QEMU, not a file name */
+        return bdrv_lookup_ref(json_string_value(file), errp);
     } else if (json_is_object(file)) {
         child_opts = json_deep_copy(file);
     } else {
@@ -358,7 +442,8 @@ static BlockDriverState *bdrv_open_node(const char *filename, json_t *options, i
     Error *local_err = NULL;
     int ret;
 
-    if (!apply_node_options(options, &flags, &force_share, errp)) {
+    if (!apply_node_options(options, &flags, &force_share, errp) ||
+        !bdrv_assign_node_name(bs, bdrv_opt_str(options, "node-name"), errp)) {
         goto fail;
     }
     if (drvname) {

@@ -332,3 +332,59 @@ DriveInfo *drive_new(int index, Error **errp)
     g_ptr_array_add(created, dinfo);
     return dinfo;
 }
+
+/* ---- -blockdev ---- */
+
+static GPtrArray *monitor_nodes;
+
+static json_t *blockdev_parse(const char *arg, Error **errp)
+{
+    json_error_t jerr;
+    json_t *options;
+
+    if (arg[0] != '{') {
+        return keyval_parse(arg, "driver", NULL, errp);
+    }
+    options = json_loads(arg, JSON_REJECT_DUPLICATES, &jerr);
+    if (!options) {
+        error_setg(errp, "JSON parse error, %s",
+                   strstr(jerr.text, "end of file") ? "premature EOI" : jerr.text);
+    } else if (!json_is_object(options)) {
+        error_setg(errp, "Invalid parameter type, expected: object");
+        json_decref(options);
+        options = NULL;
+    }
+    return options;
+}
+
+bool blockdev_new(const char *arg, Error **errp)
+{
+    json_t *options = blockdev_parse(arg, errp);
+    const char *drv;
+    BlockDriverState *bs;
+
+    if (!options) {
+        return false;
+    }
+    drv = json_string_value(json_object_get(options, "driver"));
+    if (!json_object_get(options, "driver")) {
+        error_setg(errp, "Parameter 'driver' is missing");
+    } else if (!drv || !bdrv_find_format(drv)) {
+        error_setg(errp, "Parameter 'driver' does not accept value '%s'", drv ? drv : "");
+    } else if (!json_is_string(json_object_get(options, "node-name"))) {
+        error_setg(errp, "'node-name' must be specified for the root node");
+    } else {
+        /* -blockdev nodes are read-write unless read-only=on says, with no cache= */
+        bs = bdrv_open(NULL, options, BDRV_O_RDWR, errp);
+        if (!bs) {
+            return false;
+        }
+        if (!monitor_nodes) {
+            monitor_nodes = g_ptr_array_new();
+        }
+        g_ptr_array_add(monitor_nodes, bs);
+        return true;
+    }
+    json_decref(options);
+    return false;
+}

@@ -1060,8 +1060,15 @@ static int open_backing(BlockDriverState *bs, json_t *options, int flags, Error 
         json_is_null(opt) || (json_is_string(opt) && !*json_string_value(opt))) {
         return 0;
     }
-    path = json_is_string(opt) ? g_strdup(json_string_value(opt))
-                               : bdrv_get_full_backing_filename(bs);
+    if (json_is_string(opt)) {
+        /* backing=NODE: an existing node, as QEMU takes it */
+        backing = bdrv_lookup_ref(json_string_value(opt), errp);
+        if (!backing) {
+            return -EINVAL;
+        }
+        goto attach;
+    }
+    path = bdrv_get_full_backing_filename(bs);
     bopts = json_is_object(opt) ? json_deep_copy(opt) : json_object();
     if (s->header.backing_format && !json_object_get(bopts, "driver")) {
         json_object_set_new(bopts, "driver", json_string(s->header.backing_format));
@@ -1072,6 +1079,7 @@ static int open_backing(BlockDriverState *bs, json_t *options, int flags, Error 
         error_prepend(errp, "Could not open backing file: ");
         return -EINVAL;
     }
+attach:
     bs->backing = g_new0(BdrvChild, 1);
     bs->backing->bs = backing;
     bs->backing->name = "backing";

@@ -82,6 +82,7 @@ static json_t *block_inserted_info(BlockBackend *blk)
         depth++;
     }
     json_object_set_new(ins, "file", json_string(bs->filename));
+    json_object_set_new(ins, "node-name", json_string(bs->node_name));
     json_object_set_new(ins, "ro", json_boolean(bs->read_only));
     json_object_set_new(ins, "drv", json_string(bs->drv->format_name));
     json_object_set_new(ins, "backing_file_depth", json_integer(depth));

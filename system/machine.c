@@ -17,6 +17,7 @@
 #include "hw/intc/msi-route.h"
 #include "hw/qdev-core.h"
 #include "hw/virtio/virtio-blk.h"
+#include "block/block.h"
 #include "sysemu/blockdev.h"
 #include "sysemu/cpus.h"
 #include "sysemu/machine.h"
@@ -145,7 +146,16 @@ static bool machine_setup(Error **errp)
     PCMachineState *pcms;
 
     block_qmp_init();
-    /* Backends first: devices find their drive= by name. */
+    /* Backends first: devices find their drive= by name; -blockdev before -drive, as QEMU. */
+    for (guint i = 0; vm_config.blockdevs && i < vm_config.blockdevs->len; i++) {
+        CmdlineOpt *o = g_ptr_array_index(vm_config.blockdevs, i);
+
+        cmdline_opt_loc_push(o);
+        if (!blockdev_new(o->arg, errp)) {
+            return false;
+        }
+        loc_pop();
+    }
     for (guint i = 0; vm_config.drives && i < vm_config.drives->len; i++) {
         CmdlineOpt *o = g_ptr_array_index(vm_config.drives, i);
 
@@ -253,6 +263,7 @@ int qemu_main_loop_run(void)
     } while (!main_loop_should_exit(&status));
     /* No guest instruction runs while the process winds down. */
     pause_all_vcpus();
+    bdrv_flush_all();
     qemu_cleanup_chardevs();
     qemu_mutex_unlock_iothread();
     return status;

@@ -21,14 +21,20 @@ static void virtio_blk_pci_realize(PCIDevice *d, Error **errp)
     VirtIOBlock *s = &dev->vdev;
 
     if (s->conf.drive) {
-        s->blk = blk_by_name(s->conf.drive);
+        Error *local_err = NULL;
+
+        s->blk = blk_for_device(s->conf.drive, &local_err);
         if (!s->blk) {
-            error_setg(errp, "Property 'virtio-blk-device.drive' can't find value '%s'",
-                       s->conf.drive);
+            if (!local_err) {
+                error_setg(&local_err, "Property 'virtio-blk-device.drive' can't find value "
+                           "'%s'", s->conf.drive);
+            }
+            error_propagate(errp, local_err);
             return;
         }
         if (blk_attach_dev(s->blk, dev) < 0) {
             error_setg(errp, "Drive '%s' is already in use by another device", s->conf.drive);
+            blk_unref(s->blk);
             s->blk = NULL;
             return;
         }
@@ -46,6 +52,7 @@ static void virtio_blk_pci_realize(PCIDevice *d, Error **errp)
 fail:
     if (s->blk) {
         blk_detach_dev(s->blk, dev);
+        blk_unref(s->blk);
         s->blk = NULL;
     }
 }
@@ -56,7 +63,11 @@ static void virtio_blk_pci_exit(PCIDevice *d)
 
     virtio_pci_unplug(&dev->proxy);
     virtio_blk_device_unrealize(&dev->vdev);
-    blk_detach_dev(dev->vdev.blk, dev);
+    if (dev->vdev.blk) {
+        blk_detach_dev(dev->vdev.blk, dev);
+        blk_unref(dev->vdev.blk);
+        dev->vdev.blk = NULL;
+    }
 }
 
 static void virtio_blk_pci_reset(PCIDevice *d)

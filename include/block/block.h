@@ -111,6 +111,18 @@ int bdrv_parse_discard_flags(const char *mode, int *flags);
  */
 BlockDriverState *bdrv_open(const char *filename, json_t *options, int flags, Error **errp);
 void bdrv_ref(BlockDriverState *bs);
+/*
+ * At exit, as QEMU's bdrv_close_all(): every request finished and every
+ * writable node flushed, so format drivers' cached metadata is written.
+ */
+void bdrv_flush_all(void);
+/* The node named @node_name, or NULL. */
+BlockDriverState *bdrv_find_node(const char *node_name);
+/*
+ * What a "file"/"backing" reference or a device's drive= names: a
+ * BlockBackend's name (its root node) or a node name.  A new reference.
+ */
+BlockDriverState *bdrv_lookup_ref(const char *name, Error **errp);
 void bdrv_unref(BlockDriverState *bs);
 
 BlockDriver *bdrv_find_format(const char *format_name);

@@ -38,6 +38,7 @@ struct BlockDriverState {
     bool probed;                    /* the format was guessed, not given */
     bool force_share;
     int refcnt;
+    char node_name[32];             /* node-name=, or QEMU-style "#blockN" */
     char filename[PATH_MAX];
     json_t *options;                /* what the node was opened with */
 

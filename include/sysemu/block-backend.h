@@ -109,10 +109,17 @@ typedef enum BlockdevOnError {
 bool blk_set_name(BlockBackend *blk, const char *name, Error **errp);
 /* The BlockBackend of -drive id=NAME, NULL if none. */
 BlockBackend *blk_by_name(const char *name);
+/*
+ * What a device's drive= property names, with a reference for the device:
+ * a -drive's BlockBackend, or a new anonymous one on a -blockdev node.
+ * NULL (and *errp unset) when nothing has that name.
+ */
+BlockBackend *blk_for_device(const char *name, Error **errp);
 const char *blk_name(const BlockBackend *blk);
 /* The device's I/O accounting (query-blockstats). */
 BlockAcctStats *blk_get_stats(BlockBackend *blk);
-/* Named backends (the -drive ones) in creation order; NULL starts, NULL ends. */
+/* Backends the monitor shows (named -drive ones, anonymous ones of devices), in creation
+ * order; NULL starts, NULL ends. */
 BlockBackend *blk_next(BlockBackend *blk);
 /* A device (its DeviceState) claims the backend; a second claim fails with -EBUSY. */
 int blk_attach_dev(BlockBackend *blk, void *dev);

@@ -41,6 +41,13 @@ typedef struct DriveInfo {
  * rerror/werror.  Errors are QEMU's ("'x' invalid write error action").
  */
 DriveInfo *drive_new(int index, Error **errp);
+
+/*
+ * -blockdev ARG (keyval with an implied "driver", or a JSON object): open
+ * the node graph it describes; the root needs a node-name, which a
+ * device's drive= then names.  The monitor keeps the nodes until exit.
+ */
+bool blockdev_new(const char *arg, Error **errp);
 /* The created drive of interface @type at @bus/@unit, NULL if none. */
 DriveInfo *drive_get(BlockInterfaceType type, int bus, int unit);
 /*

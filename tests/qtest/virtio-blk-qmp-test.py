@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """virtio-blk and QMP: query-block for a virtio-blk-pci drive has the shape
-and values Debian's QEMU 7.2 gives for the same command line, and the
-guest's writeback byte (toggled over qtest by a minimal virtio driver)
-shows in query-block's cache.writeback, a device reset restoring it.
+and values Debian's QEMU 7.2 gives for the same command line (-drive,
+-blockdev, -snapshot), and the guest's writeback byte (toggled over qtest by
+a minimal virtio driver) shows in query-block's cache.writeback, a device
+reset restoring it.  Guest writes survive a QMP quit without a flush.
 
 usage: virtio-blk-qmp-test.py MINIVM
 """
@@ -163,10 +164,83 @@ def argv_for(binary, img, cache, accel):
         '-device', 'virtio-blk-pci,drive=drive0,addr=04.0,id=vblk0']
 
 
+def run_tool(*argv):
+    p = subprocess.run(argv, capture_output=True, text=True)
+    assert p.returncode == 0, (argv, p.stdout, p.stderr)
+    return p.stdout
+
+
+def blockdev_case(minivm, qemu, tmp):
+    """-blockdev qcow2 over file, -device virtio-blk-pci,drive=NODE: query-block as
+    QEMU shows it; guest writes without a flush survive a QMP quit."""
+    img = os.path.join(tmp, 'bd.qcow2')
+    run_tool('qemu-img', 'create', '-q', '-f', 'qcow2', img, '8M')
+    nodes = lambda f: ['-blockdev', 'driver=file,node-name=proto0,filename=%s' % f,
+                       '-blockdev', '{"driver": "qcow2", "node-name": "fmt0", "file": "proto0"}',
+                       '-device', 'virtio-blk-pci,drive=fmt0,addr=04.0,id=vblk0']
+    base = ['-M', 'pc', '-nodefaults', '-display', 'none']
+    m = Machine([minivm] + base + ['-accel', 'qtest'] + nodes(img), tmp, True)
+    mine = query_block(m)
+    if qemu:
+        shutil.copy(img, img + '.q')     # the image is locked by minivm
+        q = Machine([qemu] + base + ['-accel', 'tcg', '-S'] + nodes(img + '.q'), tmp, False)
+        theirs = query_block(q)
+        q.quit()
+        theirs['inserted']['file'] = theirs['inserted']['file'][:-2]
+        for k in ('device', 'qdev', 'locked', 'removable', 'type'):
+            assert mine.get(k) == theirs.get(k), (k, mine.get(k), theirs.get(k))
+        for k in ('node-name', 'cache', 'drv', 'ro', 'backing_file_depth', 'file'):
+            assert mine['inserted'][k] == theirs['inserted'][k], \
+                (k, mine['inserted'][k], theirs['inserted'][k])
+    assert mine['device'] == '' and mine['inserted']['node-name'] == 'fmt0', mine
+    common, _ = virtio_setup(m, 1 << 32 | 1 << 9 | 1 << 11)
+    m.cmd('memset 0x210000 4096 0xab')
+    queue_io(m, common, [(1, 0, 4096, False), (1, 2048, 4096, False), (1, 8192, 4096, False)])
+    m.quit()        # no guest flush: the qcow2 metadata must still reach the image
+    assert m.proc.returncode == 0
+    assert 'No errors were found' in run_tool('qemu-img', 'check', img)
+    for off in (0, 1 << 20, 4 << 20):
+        out = run_tool('qemu-io', '-f', 'qcow2', '-c', 'read -P 0xab %d 4k' % off, img)
+        assert 'verification failed' not in out, out
+    out = run_tool('qemu-io', '-f', 'qcow2', '-c', 'read -P 0 4k 1020k', img)
+    assert 'verification failed' not in out, out
+
+
+def snapshot_case(minivm, qemu, tmp):
+    """-snapshot: query-block shows the temporary qcow2 overlay as QEMU does; the
+    guest's write reaches the overlay only."""
+    img = os.path.join(tmp, 'snap.raw')
+    with open(img, 'wb') as f:
+        f.truncate(8 << 20)
+    argv = lambda b: [b, '-M', 'pc', '-nodefaults', '-display', 'none', '-snapshot',
+                      '-drive', 'if=none,id=drive0,file=%s,format=raw,cache=none' % img,
+                      '-device', 'virtio-blk-pci,drive=drive0,addr=04.0,id=vblk0']
+    if qemu:
+        q = Machine(argv(qemu) + ['-accel', 'tcg', '-S'], tmp, False)
+        theirs = query_block(q)['inserted']
+        q.quit()
+    m = Machine(argv(minivm) + ['-accel', 'qtest'], tmp, True)
+    mine = query_block(m)['inserted']
+    if qemu:
+        for k in ('cache', 'drv', 'ro', 'backing_file_depth'):
+            assert mine[k] == theirs[k], (k, mine[k], theirs[k])
+    assert mine['drv'] == 'qcow2' and mine['backing_file_depth'] == 1, mine
+    common, _ = virtio_setup(m, 1 << 32 | 1 << 9 | 1 << 11)
+    m.cmd('memset 0x210000 4096 0xcd')
+    queue_io(m, common, [(1, 0, 4096, False), (0, 0, 4096, True)])
+    assert m.mem('q', 0x210000) == 0xcdcdcdcdcdcdcdcd
+    m.quit()
+    with open(img, 'rb') as f:
+        assert f.read() == bytes(8 << 20)
+
+
 def main():
     minivm = sys.argv[1]
     tmp = tempfile.mkdtemp(prefix='virtio-blk-qmp-')
     try:
+        blockdev_case(minivm, shutil.which('qemu-system-x86_64'), tmp)
+        snapshot_case(minivm, shutil.which('qemu-system-x86_64'), tmp)
+
         img = os.path.join(tmp, 'disk.raw')
         with open(img, 'wb') as f:
             f.truncate(8 << 20)
