@@ -21,6 +21,8 @@ const char *const PreallocMode_str[PREALLOC_MODE__MAX] = {
     "off", "metadata", "falloc", "full",
 };
 
+const char *const BlockdevDetectZeroesOptions_str[] = { "off", "on", "unmap", NULL };
+
 const char *const bdrv_generic_opts[] = {
     "driver", "node-name", "file", "cache", "read-only", "auto-read-only", "discard",
     "detect-zeroes", "force-share", NULL,
@@ -161,10 +163,12 @@ static bool check_unknown_options(BlockDriver *drv, json_t *options, Error **err
 }
 
 /* Flags a node's own options change: cache.*, read-only, discard. */
-static bool apply_node_options(json_t *options, int *flags, bool *force_share, Error **errp)
+static bool apply_node_options(json_t *options, int *flags, bool *force_share,
+                               BlockdevDetectZeroesOptions *dz, Error **errp)
 {
     Error *local_err = NULL;
     const char *discard = bdrv_opt_str(options, BDRV_OPT_DISCARD);
+    const char *detect = bdrv_opt_str(options, "detect-zeroes");
 
     if (bdrv_opt_str(options, BDRV_OPT_CACHE_DIRECT)) {
         bool on = bdrv_opt_bool(options, BDRV_OPT_CACHE_DIRECT, false, &local_err);
@@ -191,6 +195,23 @@ static bool apply_node_options(json_t *options, int *flags, bool *force_share, E
     if (discard && bdrv_parse_discard_flags(discard, flags) < 0) {
         error_setg(errp, "Invalid discard option");
         return false;
+    }
+    if (detect) {
+        int i;
+
+        for (i = 0; BlockdevDetectZeroesOptions_str[i] &&
+                    strcmp(detect, BlockdevDetectZeroesOptions_str[i]); i++) {
+        }
+        if (!BlockdevDetectZeroesOptions_str[i]) {
+            error_setg(errp, "Parameter 'detect-zeroes' does not accept value '%s'", detect);
+            return false;
+        }
+        *dz = i;
+        if (*dz == BLOCKDEV_DETECT_ZEROES_OPTIONS_UNMAP && !(*flags & BDRV_O_UNMAP)) {
+            error_setg(errp, "setting detect-zeroes to unmap is not allowed without setting "
+                       "discard operation to unmap");
+            return false;
+        }
     }
     if (*force_share && (*flags & BDRV_O_RDWR)) {
         error_setg(errp, "force-share=on can only be used with read-only images");
@@ -295,7 +316,7 @@ static BlockDriverState *bdrv_new(void)
 static void bdrv_close(BlockDriverState *bs)
 {
     bdrv_drain(bs);
-    if (bs->drv && bs->drv->bdrv_close) {
+    if (bs->drv && bs->opaque && bs->drv->bdrv_close) {
         bs->drv->bdrv_close(bs);
     }
     if (bs->file) {
@@ -442,7 +463,7 @@ static BlockDriverState *bdrv_open_node(const char *filename, json_t *options, i
     Error *local_err = NULL;
     int ret;
 
-    if (!apply_node_options(options, &flags, &force_share, errp) ||
+    if (!apply_node_options(options, &flags, &force_share, &bs->detect_zeroes, errp) ||
         !bdrv_assign_node_name(bs, bdrv_opt_str(options, "node-name"), errp)) {
         goto fail;
     }
@@ -492,10 +513,11 @@ static BlockDriverState *bdrv_open_node(const char *filename, json_t *options, i
         }
     }
 
-    bs->drv = drv;
+    /* before bs->drv: a node that fails here has nothing for the driver to close */
     if (!check_unknown_options(drv, options, errp)) {
         goto fail;
     }
+    bs->drv = drv;
     bs->opaque = g_malloc0(drv->instance_size ? drv->instance_size : 1);
     ret = drv->bdrv_open(bs, options, flags, &local_err);
     if (ret < 0) {
@@ -724,7 +746,7 @@ int bdrv_reopen(BlockDriverState *bs, json_t *opts, bool keep_old_opts, Error **
             return -EINVAL;
         }
     }
-    if (!apply_node_options(opts, &flags, &force_share, errp)) {
+    if (!apply_node_options(opts, &flags, &force_share, &bs->detect_zeroes, errp)) {
         json_decref(opts);
         return -EINVAL;
     }

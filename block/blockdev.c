@@ -4,7 +4,7 @@
 #include <string.h>
 #include <glib.h>
 
-#include "block/block.h"
+#include "block/block_int.h"
 #include "sysemu/block-backend.h"
 #include "sysemu/blockdev.h"
 
@@ -12,7 +12,11 @@ static const char *const if_name[IF_COUNT] = {
     [IF_NONE] = "none", [IF_IDE] = "ide", [IF_VIRTIO] = "virtio", [IF_NVME] = "nvme",
 };
 
-/* Keys a -drive accepts; dotted "file.*", "driver.*" keys belong to the drivers. */
+/*
+ * The keys -drive itself consumes.  Any other key (node-name, locking,
+ * detect-zeroes, file.*, a format's own options...) goes to the top node,
+ * whose driver refuses what it does not know, with QEMU's messages.
+ */
 static const QemuOptDesc drive_opts_desc[] = {
     { "file", QEMU_OPT_STRING }, { "format", QEMU_OPT_STRING },
     { "driver", QEMU_OPT_STRING }, { "if", QEMU_OPT_STRING },
@@ -22,14 +26,13 @@ static const QemuOptDesc drive_opts_desc[] = {
     { BDRV_OPT_CACHE_DIRECT, QEMU_OPT_BOOL }, { BDRV_OPT_CACHE_NO_FLUSH, QEMU_OPT_BOOL },
     { "aio", QEMU_OPT_STRING }, { "readonly", QEMU_OPT_BOOL },
     { BDRV_OPT_READ_ONLY, QEMU_OPT_BOOL }, { "snapshot", QEMU_OPT_BOOL },
-    { "discard", QEMU_OPT_STRING }, { "detect-zeroes", QEMU_OPT_STRING },
-    { "werror", QEMU_OPT_STRING }, { "rerror", QEMU_OPT_STRING },
-    { "locking", QEMU_OPT_STRING }, { "serial", QEMU_OPT_STRING },
-    { "node-name", QEMU_OPT_STRING }, { "copy-on-read", QEMU_OPT_BOOL },
+    { "discard", QEMU_OPT_STRING }, { "werror", QEMU_OPT_STRING },
+    { "rerror", QEMU_OPT_STRING }, { "copy-on-read", QEMU_OPT_BOOL },
+    { "detect-zeroes", QEMU_OPT_STRING },
     { NULL },
 };
 
-static const char *const drive_pass_prefixes[] = { "file.", "backing.", NULL };
+static const char *const drive_pass_prefixes[] = { "", NULL };
 
 static GPtrArray *drives;
 
@@ -93,6 +96,11 @@ QemuOpts *drive_def(const char *optstr, Error **errp)
 
     if (!opts) {
         return NULL;
+    }
+    /* the legacy spelling, renamed first as QEMU does (its errors name read-only) */
+    if ((v = qemu_opt_get(opts, "readonly"))) {
+        qemu_opt_set(opts, BDRV_OPT_READ_ONLY, v);
+        qemu_opt_unset(opts, "readonly");
     }
     if (!qemu_opts_validate(opts, drive_opts_desc, drive_pass_prefixes, errp)) {
         goto fail;
@@ -182,22 +190,25 @@ static BlockInterfaceType drive_type(const QemuOpts *opts)
     return i;
 }
 
-/* file.* / backing.* keys as nested driver options. */
+/* The keys -drive does not consume, as the top node's (nested) options. */
 static json_t *drive_driver_options(const QemuOpts *opts, Error **errp)
 {
     GString *str = g_string_new(NULL);
     json_t *options;
 
     for (size_t i = 0; i < opts->count; i++) {
-        for (const char *const *p = drive_pass_prefixes; *p; p++) {
-            if (g_str_has_prefix(opts->opts[i].name, *p)) {
-                char **esc = g_strsplit(opts->opts[i].str, ",", -1);
-                char *val = g_strjoinv(",,", esc);
-                g_string_append_printf(str, "%s%s=%s", str->len ? "," : "",
-                                       opts->opts[i].name, val);
-                g_free(val);
-                g_strfreev(esc);
-            }
+        const QemuOptDesc *d;
+
+        for (d = drive_opts_desc; d->name && strcmp(d->name, opts->opts[i].name); d++) {
+        }
+        if (!d->name) {
+            char **esc = g_strsplit(opts->opts[i].str, ",", -1);
+            char *val = g_strjoinv(",,", esc);
+
+            g_string_append_printf(str, "%s%s=%s", str->len ? "," : "",
+                                   opts->opts[i].name, val);
+            g_free(val);
+            g_strfreev(esc);
         }
     }
     options = str->len ? keyval_parse(str->str, NULL, NULL, errp) : json_object();
@@ -235,6 +246,7 @@ DriveInfo *drive_new(int index, Error **errp)
     int flags = BDRV_O_RDWR;
     int on_read = BLOCKDEV_ON_ERROR_REPORT, on_write = BLOCKDEV_ON_ERROR_ENOSPC;
     int unit, bus = qemu_opt_get_number(opts, "bus", 0, NULL);
+    int detect_zeroes = BLOCKDEV_DETECT_ZEROES_OPTIONS_OFF;
     json_t *options;
     BlockBackend *blk;
     DriveInfo *dinfo;
@@ -264,6 +276,17 @@ DriveInfo *drive_new(int index, Error **errp)
     if ((v = qemu_opt_get(opts, "discard")) && bdrv_parse_discard_flags(v, &flags) < 0) {
         error_setg(errp, "Invalid discard option");
         return NULL;
+    }
+    /* set on the node after opening: unlike -blockdev, -drive allows unmap without discard */
+    if ((v = qemu_opt_get(opts, "detect-zeroes"))) {
+        for (detect_zeroes = 0; BlockdevDetectZeroesOptions_str[detect_zeroes] &&
+                                strcmp(v, BlockdevDetectZeroesOptions_str[detect_zeroes]);
+             detect_zeroes++) {
+        }
+        if (!BlockdevDetectZeroesOptions_str[detect_zeroes]) {
+            error_setg(errp, "invalid parameter value: %s", v);
+            return NULL;
+        }
     }
     if ((v = qemu_opt_get(opts, "werror"))) {
         if (type != IF_IDE && type != IF_VIRTIO && type != IF_NONE) {
@@ -297,7 +320,12 @@ DriveInfo *drive_new(int index, Error **errp)
     if (!options) {
         return NULL;
     }
-    if ((v = qemu_opt_get(opts, "format"))) {
+    if ((v = qemu_opt_get(opts, "format")) && qemu_opt_get(opts, "driver")) {
+        json_decref(options);
+        error_setg(errp, "Cannot specify both 'driver' and 'format'");
+        return NULL;
+    }
+    if (v || (v = qemu_opt_get(opts, "driver"))) {
         json_object_set_new(options, "driver", json_string(v));
     }
     if (!file || !*file) {
@@ -318,6 +346,7 @@ DriveInfo *drive_new(int index, Error **errp)
     }
     g_free(name);
     blk_set_enable_write_cache(blk, qemu_opt_get_bool(opts, BDRV_OPT_CACHE_WB, true, NULL));
+    blk_bs(blk)->detect_zeroes = detect_zeroes;
     blk_set_on_error(blk, on_read, on_write);
 
     dinfo = g_new0(DriveInfo, 1);

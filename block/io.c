@@ -198,6 +198,15 @@ int coroutine_fn bdrv_co_pwritev(BlockDriverState *bs, int64_t offset, int64_t b
     if (offset < 0 || bytes < 0 || bytes > BDRV_REQUEST_MAX_BYTES) {
         return -EIO;
     }
+    /* detect-zeroes: a buffer of zeroes becomes a zero write (that may unmap) */
+    if (bs->detect_zeroes && !(flags & (BDRV_REQ_ZERO_WRITE | BDRV_REQ_WRITE_COMPRESSED)) &&
+        qemu_iovec_is_zero(qiov, 0, bytes)) {
+        if (bs->detect_zeroes == BLOCKDEV_DETECT_ZEROES_OPTIONS_UNMAP) {
+            flags |= BDRV_REQ_MAY_UNMAP;
+        }
+        return bdrv_co_pwrite_zeroes(bs, offset, bytes, flags);
+    }
+    flags &= ~BDRV_REQ_ZERO_WRITE;
     flags = fua_policy(bs, flags, bs->supported_write_flags, &emulate_fua);
     bs->in_flight++;
     if (align > 1) {
@@ -256,7 +265,9 @@ int coroutine_fn bdrv_co_pwrite_zeroes(BlockDriverState *bs, int64_t offset, int
             int64_t n = MIN(bytes, chunk);
 
             qemu_iovec_init_buf(&qiov, buf, n);
-            ret = bdrv_co_pwritev(bs, offset, n, &qiov, flags & BDRV_REQ_FUA);
+            /* ZERO_WRITE: not to be detected as zeroes again */
+            ret = bdrv_co_pwritev(bs, offset, n, &qiov,
+                                  (flags & BDRV_REQ_FUA) | BDRV_REQ_ZERO_WRITE);
             offset += n;
             bytes -= n;
         }

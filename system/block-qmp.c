@@ -87,7 +87,8 @@ static json_t *block_inserted_info(BlockBackend *blk)
     json_object_set_new(ins, "drv", json_string(bs->drv->format_name));
     json_object_set_new(ins, "backing_file_depth", json_integer(depth));
     json_object_set_new(ins, "encrypted", json_false());
-    json_object_set_new(ins, "detect_zeroes", json_string("off"));
+    json_object_set_new(ins, "detect_zeroes",
+                        json_string(BlockdevDetectZeroesOptions_str[bs->detect_zeroes]));
     for (const char *const *k = (const char *const[]) { "bps", "bps_rd", "bps_wr", "iops",
                                                         "iops_rd", "iops_wr", NULL }; *k; k++) {
         json_object_set_new(ins, *k, json_integer(0));

@@ -227,6 +227,32 @@ size_t qemu_iovec_from_buf(QEMUIOVector *qiov, size_t offset, const void *buf, s
     return iov_copy(qiov, offset, (void *)buf, bytes, false);
 }
 
+bool qemu_iovec_is_zero(QEMUIOVector *qiov, size_t offset, size_t bytes)
+{
+    static const uint8_t zeroes[4096];
+
+    for (int i = 0; i < qiov->niov && bytes; i++) {
+        size_t len = qiov->iov[i].iov_len;
+        const uint8_t *base = qiov->iov[i].iov_base;
+
+        if (offset >= len) {
+            offset -= len;
+            continue;
+        }
+        len = MIN(len - offset, bytes);
+        for (size_t done = 0; done < len; done += sizeof(zeroes)) {
+            size_t n = MIN(len - done, sizeof(zeroes));
+
+            if (memcmp(base + offset + done, zeroes, n)) {
+                return false;
+            }
+        }
+        bytes -= len;
+        offset = 0;
+    }
+    return true;
+}
+
 size_t qemu_iovec_memset(QEMUIOVector *qiov, size_t offset, int c, size_t bytes)
 {
     size_t done = 0;

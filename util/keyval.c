@@ -224,12 +224,12 @@ bool qemu_opts_validate(const QemuOpts *opts, const QemuOptDesc *desc,
         bool b;
         uint64_t n;
 
-        if (has_prefix(o->name, pass_prefixes)) {
-            continue;
-        }
         for (d = desc; d->name && strcmp(d->name, o->name); d++) {
         }
         if (!d->name) {
+            if (has_prefix(o->name, pass_prefixes)) {
+                continue;
+            }
             error_setg(errp, "Invalid parameter '%s'", o->name);
             return false;
         }

@@ -29,6 +29,13 @@
 #define BDRV_O_NO_IO       0x10000  /* metadata only (qemu-img info) */
 #define BDRV_O_AUTO_RDONLY 0x20000
 #define BDRV_O_IO_URING    0x40000  /* aio=io_uring */
+typedef enum BlockdevDetectZeroesOptions {
+    BLOCKDEV_DETECT_ZEROES_OPTIONS_OFF,
+    BLOCKDEV_DETECT_ZEROES_OPTIONS_ON,
+    BLOCKDEV_DETECT_ZEROES_OPTIONS_UNMAP,
+} BlockdevDetectZeroesOptions;
+extern const char *const BlockdevDetectZeroesOptions_str[];
+
 #define BDRV_O_CACHE_MASK  (BDRV_O_NOCACHE | BDRV_O_NO_FLUSH)
 
 #define BDRV_OPT_CACHE_WB       "cache.writeback"

@@ -37,6 +37,7 @@ struct BlockDriverState {
     bool read_only;
     bool probed;                    /* the format was guessed, not given */
     bool force_share;
+    BlockdevDetectZeroesOptions detect_zeroes;
     int refcnt;
     char node_name[32];             /* node-name=, or QEMU-style "#blockN" */
     char filename[PATH_MAX];

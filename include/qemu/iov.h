@@ -51,6 +51,8 @@ void qemu_iovec_destroy(QEMUIOVector *qiov);
 size_t qemu_iovec_to_buf(QEMUIOVector *qiov, size_t offset, void *buf, size_t bytes);
 size_t qemu_iovec_from_buf(QEMUIOVector *qiov, size_t offset, const void *buf, size_t bytes);
 size_t qemu_iovec_memset(QEMUIOVector *qiov, size_t offset, int c, size_t bytes);
+/* Whether bytes [offset, offset + bytes) are all zero (detect-zeroes). */
+bool qemu_iovec_is_zero(QEMUIOVector *qiov, size_t offset, size_t bytes);
 
 /* Every base aligned to @mem_align and every length a multiple of @len_align. */
 bool qemu_iovec_is_aligned(QEMUIOVector *qiov, size_t mem_align, size_t len_align);

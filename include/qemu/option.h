@@ -70,8 +70,8 @@ void qemu_opt_set(QemuOpts *opts, const char *name, const char *value);
 /*
  * Check every key against @desc (a table ending in a NULL name) and every
  * value against its type: "Invalid parameter 'x'" for an unknown key.
- * Keys with a prefix listed in @pass_prefixes (e.g. "file.") are skipped,
- * being some other layer's business.
+ * Other keys with a prefix listed in @pass_prefixes (e.g. "file.", or ""
+ * for all) are skipped, being some other layer's business.
  */
 bool qemu_opts_validate(const QemuOpts *opts, const QemuOptDesc *desc,
                         const char *const *pass_prefixes, Error **errp);

@@ -103,6 +103,12 @@ class BadInputTest(unittest.TestCase):
         self.assertEqual((rc, err), (0, ''))
         self.assertIn('read 512/512 bytes at offset 0', out)
 
+    def test_unknown_child_option(self):
+        """An option the file driver does not know: qemu-io's message, no crash."""
+        opts = 'driver=raw,file.driver=file,file.filename=%s,file.bogus=1' % self.image
+        self.io(['--image-opts', '-c', 'read 0 1', opts],
+                "can't open: Block protocol 'file' doesn't support the option 'bogus'")
+
     def test_snapshot_without_temp_dir(self):
         """-s where $TMPDIR does not exist: qemu-io's message, exit 1, image untouched."""
         env = dict(os.environ, TMPDIR=os.path.join(self.dir, 'nonexistent'))

@@ -258,6 +258,24 @@ class Qcow2InteropTest(unittest.TestCase):
                 for o in range(0, size, cl):
                     self.assertTrue(got[o:o + cl] == shadow[o:o + cl], 'cluster at %d' % o)
 
+    def test_detect_zeroes(self):
+        """detect-zeroes=unmap (with discard=unmap) and =on turn buffers of zeroes into
+        zero writes: the resulting map equals qemu-io's on the same script."""
+        maps = []
+        for tool in (iotests.MINIVM_IO, iotests.QEMU_IO):
+            img = self.path('dz-%s.qcow2' % os.path.basename(tool))
+            self.ok([iotests.QEMU_IMG, 'create', '-q', '-f', 'qcow2', img, '1M'])
+            self.ok([tool, '--image-opts', '-c', 'write -P 1 0 128k', '-c', 'write -P 0 0 64k',
+                     '-c', 'write -P 0 64k 4k',
+                     'driver=qcow2,file.filename=%s,detect-zeroes=unmap,discard=unmap' % img])
+            self.ok([tool, '--image-opts', '-c', 'write -P 0 128k 64k',
+                     'driver=qcow2,file.filename=%s,detect-zeroes=on' % img])
+            self.qemu_check(img)
+            maps.append(self.ok([iotests.QEMU_IMG, 'map', '--output=json', img]))
+        self.assertEqual(maps[0], maps[1])
+        self.assertIn('"start": 0, "length": 65536, "depth": 0, "present": true, "zero": true, '
+                      '"data": false', maps[0])
+
     def test_damaged_images(self):
         good = self.path('good.qcow2')
         self.ok([iotests.QEMU_IMG, 'create', '-q', '-f', 'qcow2', good, '1M'])
