@@ -147,13 +147,14 @@ static void set_ram_size(const char *arg)
 
     if (!s || qemu_strtosz_MiB(s, NULL, &sz) < 0) {
         error_report("Parameter 'size' expects a non-negative number below 2^64");
+        fprintf(stderr, "Optional suffix k, M, G, T, P or E means kilo-, mega-, giga-, tera-, "
+                     "peta-\nand exabytes, respectively.\n");
         exit(1);
     }
-    if (sz < (1 << 20)) {
-        error_report("ram size too small");
-        exit(1);
+    /* as QEMU: -m 0 is the default size, and sizes round up to 8 KiB */
+    if (sz) {
+        vm_config.ram_size = (sz + 8191) & ~(uint64_t)8191;
     }
-    vm_config.ram_size = sz;
     qemu_opts_free(opts);
 }
 

@@ -3,7 +3,7 @@
 command line the first error line (program name aside) must be the same,
 and where both start, query-block must show the same node-name form and
 detect_zeroes.  -drive consumes its own keys and hands every other one to
-the top node, whose driver refuses what it does not know.
+the top node, whose driver refuses what it does not know.  -m sizes too.
 
 usage: drive-options-test.py MINIVM
 """
@@ -93,6 +93,13 @@ class DriveOptionsTest(unittest.TestCase):
         for arg in BLOCKDEV_CASES:
             with self.subTest(arg=arg):
                 self.compare(['-blockdev', arg.replace('IMG', self.img)])
+
+    def test_memory_sizes(self):
+        """-m as QEMU parses it: 0 is the default, small sizes work, bad ones explain
+        the suffixes."""
+        for m in ('0', '64k', '2G', 'bogus', '-5', '12Q', 'size=256M'):
+            with self.subTest(m=m):
+                self.compare(['-m', m])
 
     def test_names_shared_between_drives_and_nodes(self):
         node = ['-blockdev', 'driver=file,node-name=f0,filename=%s' % self.img]
