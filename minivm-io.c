@@ -369,9 +369,21 @@ int main(int argc, char **argv)
                 exit(1);
             }
             break;
-        case 'T':
-            /* no trace events in minivm: accepted so scripts keep working */
+        case 'T': {
+            /*
+             * minivm has no trace events: the option is accepted so scripts
+             * keep working, and a named event gets qemu-io's warning for one
+             * that does not exist (patterns simply match nothing).
+             */
+            json_t *t = keyval_parse(optarg, "enable", NULL, NULL);
+            const char *ev = t ? json_string_value(json_object_get(t, "enable")) : NULL;
+
+            if (ev && !is_help_option(ev) && !strpbrk(ev, "*?")) {
+                warn_report("trace event '%s' does not exist", ev);
+            }
+            json_decref(t);
             break;
+        }
         case 'V':
             printf("%s version " MINIVM_VERSION "\n", g_get_prgname());
             exit(0);

@@ -120,6 +120,12 @@ class QemuIoCompatTest(unittest.TestCase):
                 with open(image, 'rb') as f:
                     self.assertTrue(f.read() == data, 'the image was written')
 
+    def test_trace_option(self):
+        """-T: no trace events in minivm, so a named one gets qemu-io's warning."""
+        for trace in ('no_such_event', 'enable=no_such_event', 'enable=blk_nothing*'):
+            with self.subTest(trace=trace):
+                self.run_both('trace', ['read 0 512'], args=('-T', trace, '-f', 'raw'))
+
     def test_usage_errors(self):
         for args in (('-f', 'raw', '-c', 'read 0 1', 'a', 'b'), ('-f', 'raw', '--image-opts'),
                      ('--bogus',), ('-h',), ('-c', 'help')):
