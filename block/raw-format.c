@@ -37,15 +37,19 @@ static int raw_open(BlockDriverState *bs, json_t *options, int flags, Error **er
         return file_len;
     }
     if (s->offset > (uint64_t)file_len) {
+        error_setg(errp, "Offset (%" G_GUINT64_FORMAT ") cannot be greater than size of the "
+                   "containing file (%" G_GINT64_FORMAT ")", s->offset, file_len);
+        return -EINVAL;
+    }
+    if (s->has_size && (uint64_t)file_len - s->offset < s->size) {
         error_setg(errp, "The sum of offset (%" G_GUINT64_FORMAT ") and size (%" G_GUINT64_FORMAT
                    ") has to be smaller or equal to the  actual size of the containing file (%"
                    G_GINT64_FORMAT ")", s->offset, s->size, file_len);
         return -EINVAL;
     }
-    if (s->has_size && s->offset + s->size > (uint64_t)file_len) {
-        error_setg(errp, "The sum of offset (%" G_GUINT64_FORMAT ") and size (%" G_GUINT64_FORMAT
-                   ") has to be smaller or equal to the  actual size of the containing file (%"
-                   G_GINT64_FORMAT ")", s->offset, s->size, file_len);
+    /* the block layer rounds lengths up to sectors, which would reach past the window */
+    if (s->has_size && s->size % BDRV_SECTOR_SIZE) {
+        error_setg(errp, "Specified size is not multiple of %llu", BDRV_SECTOR_SIZE);
         return -EINVAL;
     }
     bs->supported_write_flags = file->supported_write_flags & BDRV_REQ_FUA;

@@ -103,6 +103,19 @@ class BadInputTest(unittest.TestCase):
         self.assertEqual((rc, err), (0, ''))
         self.assertIn('read 512/512 bytes at offset 0', out)
 
+    def test_raw_window_options(self):
+        """raw offset=/size= outside the file or unaligned: qemu-io's messages, in its order."""
+        for opts, expect in (('offset=2M', 'Offset (2097152) cannot be greater than size of the '
+                                           'containing file (1048576)'),
+                             ('size=1000', 'Specified size is not multiple of 512'),
+                             ('offset=1000,size=1048000', 'The sum of offset (1000) and size '
+                                                          '(1048000) has to be smaller'),
+                             ('offset=4096,size=2M', 'The sum of offset (4096) and size'),
+                             ('size=bogus', "Parameter 'size' expects a non-negative number")):
+            with self.subTest(opts=opts):
+                self.io(['--image-opts', '-c', 'length',
+                         'driver=raw,file.filename=%s,%s' % (self.image, opts)], expect)
+
     def test_unknown_child_option(self):
         """An option the file driver does not know: qemu-io's message, no crash."""
         opts = 'driver=raw,file.driver=file,file.filename=%s,file.bogus=1' % self.image
