@@ -116,6 +116,42 @@ class RoundTripTest(unittest.TestCase):
                       '00001005:  00 00 00 00  ....\nread 20/20 bytes at offset 4085\n', out)
 
 
+class OverlappingRmwTest(unittest.TestCase):
+    """O_DIRECT read-modify-write of requests that share a 4 KiB block but not a
+    byte, all in flight at once: each RMW must wait for the one before it, or a
+    later one writes back the block it read before the other's data landed."""
+
+    def test_concurrent_unaligned_writes(self):
+        tmp = iotests.scratch_dir()
+        try:
+            if not iotests.odirect_supported(tmp):
+                self.skipTest('the scratch file system does not support O_DIRECT')
+            for aio in ('threads', 'native', 'io_uring'):
+                with self.subTest(aio=aio):
+                    if aio == 'io_uring' and not iotests.io_uring_available()[0]:
+                        self.skipTest('io_uring_setup fails here')
+                    if aio == 'native' and not iotests.linux_aio_available()[0]:
+                        self.skipTest('io_setup fails here')
+                    image = os.path.join(tmp, 'rmw-%s.raw' % aio)
+                    iotests.make_image(image, SIZE)
+                    expect = bytearray(SIZE)
+                    cmds = []
+                    # 32 pieces of 100 bytes in each of 8 blocks, issued block-interleaved
+                    for piece in range(32):
+                        for block in range(8):
+                            off, pat = block * 4096 + 10 + piece * 120, 1 + piece
+                            cmds.append('aio_write -P %d %d 100' % (pat, off))
+                            expect[off:off + 100] = bytes([pat]) * 100
+                    cmds.append('aio_flush')
+                    rc, out, err = iotests.minivm_io(*(['-f', 'raw', '-t', 'none', '-i', aio] +
+                                                       as_args(cmds) + [image]))
+                    self.assertEqual((rc, err), (0, ''), out)
+                    with open(image, 'rb') as f:
+                        self.assertTrue(f.read() == bytes(expect), 'a piece was lost')
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
 def add_cases():
     for aio in ('threads', 'native', 'io_uring'):
         for direct in (False, True):
