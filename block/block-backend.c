@@ -32,10 +32,18 @@ static GPtrArray *all_backends;
 /* Permissions reach the protocol node, whose driver turns them into locks. */
 static int bdrv_apply_perm(BlockDriverState *bs, uint64_t perm, uint64_t shared, Error **errp)
 {
+    /* force-share (-U) on any node of the chain lets everybody in below it */
+    if (bs->force_share) {
+        shared = BLK_PERM_ALL;
+    }
     if (bs->drv && bs->drv->bdrv_set_perm) {
         return bs->drv->bdrv_set_perm(bs, perm, shared, errp);
     }
     if (bs->file) {
+        if (bs->drv && bs->drv->file_has_metadata) {
+            perm |= BLK_PERM_CONSISTENT_READ;
+            shared &= ~(BLK_PERM_WRITE | BLK_PERM_RESIZE);
+        }
         return bdrv_apply_perm(bs->file->bs, perm, shared, errp);
     }
     return 0;

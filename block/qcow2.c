@@ -1277,6 +1277,7 @@ static BlockDriver bdrv_qcow2 = {
     .format_name = "qcow2",
     .instance_size = sizeof(BDRVQcow2State),
     .is_format = true,
+    .file_has_metadata = true,
     .supports_backing = true,
     .runtime_opts = qcow2_runtime_opts,
     .bdrv_probe = qcow2_probe,

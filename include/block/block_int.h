@@ -69,6 +69,11 @@ struct BlockDriver {
     const char *protocol_name;      /* set for protocol drivers ("file") */
     int instance_size;
     bool is_format;                 /* opens a "file" child before bdrv_open */
+    /*
+     * The file child holds metadata (qcow2, not raw): as QEMU's default
+     * storage permissions, nobody else may write or resize it while open.
+     */
+    bool file_has_metadata;
     bool supports_backing;          /* unallocated parts come from a backing file */
     /* Runtime option names the driver takes (NULL-terminated), besides the generic ones. */
     const char *const *runtime_opts;

@@ -120,5 +120,64 @@ class LockingTest(unittest.TestCase):
         self.assertEqual(io.returncode, 0)
 
 
+
+class HolderMatrixTest(unittest.TestCase):
+    """Who may open an image another process holds: every holder/prober pair of
+    minivm-io and qemu-io, holder read-write or -r, prober read-write, -r and
+    -U -r, on qcow2 (whose metadata no other writer may touch, so a qcow2 reader
+    refuses a writer) and raw.  minivm-io must answer as qemu-io does."""
+
+    @classmethod
+    def setUpClass(cls):
+        if not iotests.QEMU_IO or not iotests.QEMU_IMG:
+            raise unittest.SkipTest('Debian qemu-io/qemu-img (qemu-utils) are not installed')
+        cls.dir = iotests.scratch_dir()
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def probe(self, holder, holder_flags, prober, fmt, image):
+        hold = subprocess.Popen([holder, '-f', fmt] + holder_flags + [image],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+        try:
+            prompt = os.path.basename(holder).encode() + b'> '
+            buf = b''
+            while not buf.endswith(prompt):
+                r, _, _ = select.select([hold.stdout], [], [], 10)
+                chunk = os.read(hold.stdout.fileno(), 100) if r else b''
+                self.assertTrue(chunk, '%s did not start: %r' % (holder, buf))
+                buf += chunk
+            seen = []
+            for flags in ([], ['-r'], ['-U', '-r']):
+                rc, out, err = iotests.run([prober, '-f', fmt] + flags +
+                                           ['-c', 'read 0 512', image])
+                seen.append((rc, iotests.program_neutral(err, os.path.basename(prober))))
+            return seen
+        finally:
+            hold.communicate(b'quit\n', timeout=30)
+
+    def test_matrix(self):
+        tools = (iotests.MINIVM_IO, iotests.QEMU_IO)
+        for fmt in ('qcow2', 'raw'):
+            image = os.path.join(self.dir, 'm.' + fmt)
+            self.assertEqual(iotests.run([iotests.QEMU_IMG, 'create', '-q', '-f', fmt, image,
+                                          '1M'])[0], 0)
+            for holder_flags in ([], ['-r']):
+                oracle = self.probe(iotests.QEMU_IO, holder_flags, iotests.QEMU_IO, fmt, image)
+                for holder in tools:
+                    for prober in tools:
+                        with self.subTest(fmt=fmt, holder=os.path.basename(holder),
+                                          flags=holder_flags, prober=os.path.basename(prober)):
+                            self.assertEqual(self.probe(holder, holder_flags, prober, fmt,
+                                                        image), oracle)
+        # the answers are not all "yes": a qcow2 writer keeps other writers and readers out
+        qcow2_writer = self.probe(iotests.QEMU_IO, [], iotests.QEMU_IO, 'qcow2',
+                                  os.path.join(self.dir, 'm.qcow2'))
+        self.assertEqual([rc for rc, _ in qcow2_writer], [1, 1, 0])
+        self.assertIn('Failed to get shared "write" lock', qcow2_writer[1][1])
+
+
 if __name__ == '__main__':
     iotests.main()
