@@ -203,6 +203,16 @@ static int coroutine_fn alloc_refcount_block(BlockDriverState *bs, uint64_t inde
     if (new_cluster < 0) {
         return new_cluster;
     }
+    /*
+     * Cluster 0 is the header: free only when the refcounts are garbage (a
+     * reftable past the end of the file reads as zeroes).  Stop, as QEMU
+     * does, rather than put a refblock there or retry for ever.
+     */
+    if (new_cluster == 0) {
+        qcow2_signal_corruption(bs, "Preventing invalid allocation of refcount block at "
+                                "offset 0");
+        return -EIO;
+    }
     if ((uint64_t)new_cluster >> s->refblock_bits != index) {
         /* Described by another refblock: reference it there first. */
         ret = qcow2_update_refcount(bs, new_cluster << s->cluster_bits, s->cluster_size, 1);
@@ -260,7 +270,12 @@ int coroutine_fn qcow2_update_refcount(BlockDriverState *bs, uint64_t offset, ui
                                         c << s->cluster_bits);
                 return -EIO;
             }
-            return alloc_refcount_block(bs, c >> s->refblock_bits);
+            ret = alloc_refcount_block(bs, c >> s->refblock_bits);
+            if (ret == -EAGAIN) {
+                /* the new block may sit where the caller wanted: search again from there */
+                s->free_cluster_index = MIN(s->free_cluster_index, c);
+            }
+            return ret;
         }
     }
     for (uint64_t c = first; c <= last; c++) {
@@ -302,6 +317,11 @@ int64_t coroutine_fn qcow2_alloc_clusters(BlockDriverState *bs, uint64_t size)
         if (cluster < 0) {
             return cluster;
         }
+        /*
+         * Past the candidate before its refcount is set, as QEMU: a refcount
+         * block allocated meanwhile goes after it (the same layout as QEMU's).
+         */
+        s->free_cluster_index = cluster + n;
         ret = qcow2_update_refcount(bs, cluster << s->cluster_bits, n << s->cluster_bits, 1);
     } while (ret == -EAGAIN);
     if (ret < 0) {

@@ -40,12 +40,13 @@ void qcow2_signal_corruption(BlockDriverState *bs, const char *fmt, ...)
     }
     s->corrupt_signalled = true;
     if (bs->read_only) {
-        error_report("qcow2: Image is corrupt: %s; further non-fatal corruption events "
-                     "will be suppressed", msg);
+        /* QEMU prints these without the program's name */
+        fprintf(stderr, "qcow2: Image is corrupt: %s; further non-fatal corruption events "
+                "will be suppressed\n", msg);
         return;
     }
-    error_report("qcow2: Marking image as corrupt: %s; further corruption events will be "
-                 "suppressed", msg);
+    fprintf(stderr, "qcow2: Marking image as corrupt: %s; further corruption events will be "
+            "suppressed\n", msg);
     s->header.incompatible_features |= QCOW2_INCOMPAT_CORRUPT;
     {
         uint64_t be = GUINT64_TO_BE(s->header.incompatible_features);
@@ -403,6 +404,10 @@ static int coroutine_fn get_l2_for_write(BlockDriverState *bs, uint64_t offset,
     new = qcow2_alloc_clusters(bs, s->cluster_size);
     if (new < 0) {
         return new;
+    }
+    if (new == 0) {
+        qcow2_signal_corruption(bs, "Preventing invalid allocation of L2 table at offset 0");
+        return -EIO;
     }
     if (old) {
         ret = qcow2_cache_get(bs, s->l2_cache, old, true, &table);

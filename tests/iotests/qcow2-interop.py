@@ -303,6 +303,23 @@ class Qcow2InteropTest(unittest.TestCase):
                 damage(img)
                 self.expect_open_error(img, text)
 
+    def test_reftable_past_eof(self):
+        """A refcount table past the end of the file reads as zeroes, so every cluster
+        looks free: a write must stop with QEMU's corruption message and leave the
+        same bytes as qemu-io does, not retry for ever or write over the header."""
+        results = []
+        for tool in (iotests.MINIVM_IO, iotests.QEMU_IO):
+            img = self.path('rtpast-%s.qcow2' % os.path.basename(tool))
+            self.ok([iotests.QEMU_IMG, 'create', '-q', '-f', 'qcow2', img, '16M'])
+            self.patch(img, 48, struct.pack('>Q', 0x10000000))
+            rc, out, err = iotests.run([tool, '-f', 'qcow2', '-c', 'write 0 64k', img],
+                                       timeout=30)
+            with open(img, 'rb') as f:
+                results.append((rc, out, err, f.read()))
+        self.assertEqual(results[0][:3], results[1][:3])
+        self.assertIn('Preventing invalid allocation of L2 table at offset 0', results[0][2])
+        self.assertTrue(results[0][3] == results[1][3], 'the images differ')
+
     def test_bad_l2_entries_give_io_errors(self):
         img = self.path('badl2.qcow2')
         self.ok([iotests.QEMU_IMG, 'create', '-q', '-f', 'qcow2', img, '1M'])
