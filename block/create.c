@@ -151,18 +151,27 @@ void bdrv_img_create(const char *filename, const char *fmt, const char *base_fil
     if (!opts) {
         return;
     }
-    /* the size argument wins over -o size= */
     if (img_size != UINT64_MAX) {
+        if (qemu_opt_has(opts, "size")) {
+            error_setg(errp, "The image size must be specified only once");
+            goto out;
+        }
         snprintf(buf, sizeof(buf), "%" PRIu64, img_size);
         qemu_opt_set(opts, "size", buf);
     }
-    if (!qemu_opt_has(opts, "size") && qemu_opt_get(opts, "backing_file")) {
-        /* The size defaults to the backing image's, named relative to the new image. */
+    if (qemu_opt_get(opts, "backing_file") && !(flags & BDRV_O_NO_BACKING)) {
+        /*
+         * As QEMU: the backing file must open (unless -u), and the size
+         * defaults to its size; it is named relative to the new image.
+         */
         const char *bf = qemu_opt_get(opts, "backing_file");
         const char *bfmt = qemu_opt_get(opts, "backing_fmt");
-        g_autofree char *dir = g_path_get_dirname(filename);
-        g_autofree char *path = g_path_is_absolute(bf) ? g_strdup(bf)
-                                                       : g_build_filename(dir, bf, NULL);
+        const char *slash = strrchr(filename, '/');
+        /* QEMU's path_combine: a bare image name leaves the backing name as it is */
+        g_autofree char *path = g_path_is_absolute(bf) || !slash
+                                ? g_strdup(bf)
+                                : g_strdup_printf("%.*s%s", (int)(slash - filename + 1),
+                                                  filename, bf);
         json_t *bopts = bfmt ? json_pack("{s:s}", "driver", bfmt) : json_object();
         BlockDriverState *bbs = bdrv_open(path, bopts, BDRV_O_NO_BACKING, errp);
         int64_t bsize;
@@ -177,8 +186,10 @@ void bdrv_img_create(const char *filename, const char *fmt, const char *base_fil
             error_setg_errno(errp, -bsize, "Could not get size of '%s'", bf);
             goto out;
         }
-        snprintf(buf, sizeof(buf), "%" PRId64, bsize);
-        qemu_opt_set(opts, "size", buf);
+        if (!qemu_opt_has(opts, "size")) {
+            snprintf(buf, sizeof(buf), "%" PRId64, bsize);
+            qemu_opt_set(opts, "size", buf);
+        }
     }
     if (!qemu_opt_has(opts, "size")) {
         error_setg(errp, "Image creation needs a size parameter");

@@ -273,7 +273,7 @@ int coroutine_fn qcow2_update_refcount(BlockDriverState *bs, uint64_t offset, ui
             ret = alloc_refcount_block(bs, c >> s->refblock_bits);
             if (ret == -EAGAIN) {
                 /* the new block may sit where the caller wanted: search again from there */
-                s->free_cluster_index = MIN(s->free_cluster_index, c);
+                s->free_cluster_index = MIN(s->free_cluster_index, first);
             }
             return ret;
         }

@@ -8,6 +8,7 @@
 #include <glib.h>
 
 #include "block/qcow2-int.h"
+#include "sysemu/block-backend.h"
 
 /* Order as qemu-img create prints them in its "Formatting ..." line. */
 const QemuOptDesc qcow2_create_opts[] = {
@@ -39,6 +40,7 @@ typedef struct Qcow2CreateParams {
     int compression_type;
     const char *backing_file;
     const char *backing_fmt;
+    PreallocMode prealloc;
 } Qcow2CreateParams;
 
 static bool parse_params(QemuOpts *opts, Qcow2CreateParams *p, Error **errp)
@@ -106,9 +108,16 @@ static bool parse_params(QemuOpts *opts, Qcow2CreateParams *p, Error **errp)
                    (unsigned)BDRV_SECTOR_SIZE);
         return false;
     }
-    if (prealloc && strcmp(prealloc, "off")) {
-        error_setg(errp, "Unsupported preallocation mode '%s'", prealloc);
-        return false;
+    if (prealloc) {
+        int i;
+
+        for (i = 0; i < PREALLOC_MODE__MAX && strcmp(prealloc, PreallocMode_str[i]); i++) {
+        }
+        if (i == PREALLOC_MODE__MAX) {
+            error_setg(errp, "Parameter 'preallocation' does not accept value '%s'", prealloc);
+            return false;
+        }
+        p->prealloc = i;
     }
     p->backing_file = qemu_opt_get(opts, "backing_file");
     p->backing_fmt = qemu_opt_get(opts, "backing_fmt");
@@ -315,7 +324,33 @@ int qcow2_create(BlockDriver *drv, const char *filename, QemuOpts *opts, Error *
     if (!file) {
         return -EIO;
     }
-    ret = write_image(file, &p, errp);
-    bdrv_unref(file);
-    return ret;
+    if (p.prealloc == PREALLOC_MODE_OFF) {
+        ret = write_image(file, &p, errp);
+        bdrv_unref(file);
+        return ret;
+    }
+    /*
+     * QEMU's order for preallocation: an empty image, then grown to its
+     * size by a preallocating truncate, which places the L1 table and
+     * lays out each L2 table and its data clusters.
+     */
+    {
+        uint64_t size = p.size;
+        BlockBackend *blk;
+
+        p.size = 0;
+        ret = write_image(file, &p, errp);
+        bdrv_unref(file);
+        if (ret < 0) {
+            return ret;
+        }
+        blk = blk_new_open(filename, NULL, json_pack("{s:s}", "driver", "qcow2"),
+                           BDRV_O_RDWR | BDRV_O_RESIZE | BDRV_O_NO_BACKING, errp);
+        if (!blk) {
+            return -EIO;
+        }
+        ret = blk_truncate(blk, size, false, p.prealloc, 0, errp);
+        blk_unref(blk);
+        return ret;
+    }
 }

@@ -948,6 +948,94 @@ static int coroutine_fn grow_l1_table(BlockDriverState *bs, uint64_t min_size)
     return qcow2_free_clusters(bs, old_offset, old_size * 8);
 }
 
+typedef struct PreallocRun {
+    uint64_t offset, bytes;
+} PreallocRun;
+
+/*
+ * preallocation=metadata|falloc|full over guest [start, end): as QEMU's
+ * preallocate_co, each L2 table, then one run of data clusters for what it
+ * maps, every entry pointing at its cluster.  metadata leaves the runs as a
+ * hole in the file (they read as zeroes), falloc allocates them, full
+ * writes zeroes.  Called with s->lock held.
+ */
+static int coroutine_fn preallocate(BlockDriverState *bs, uint64_t start, uint64_t end,
+                                    PreallocMode mode)
+{
+    BDRVQcow2State *s = bs->opaque;
+    GArray *frees = g_array_new(false, false, sizeof(PendingFree));
+    GArray *runs = g_array_new(false, false, sizeof(PreallocRun));
+    uint64_t l2_span = s->cluster_size << s->l2_bits, file_end = 0;
+    int ret = 0;
+
+    for (uint64_t off = start_of_cluster(s, start); off < end && ret >= 0;) {
+        uint64_t stop = MIN(end, (off / l2_span + 1) * l2_span), n = 0, *l2, l2_index;
+        int64_t host;
+
+        ret = get_l2_for_write(bs, off, frees, &l2, &l2_index);
+        for (uint64_t o = off; ret >= 0 && o < stop; o += s->cluster_size) {
+            n += !l2[l2_index + (o - off) / s->cluster_size];
+        }
+        if (ret < 0 || !n) {
+            off = stop;
+            continue;
+        }
+        host = qcow2_alloc_clusters(bs, n * s->cluster_size);
+        if (host < 0) {
+            ret = host;
+            break;
+        }
+        ret = get_l2_for_write(bs, off, frees, &l2, &l2_index);
+        for (uint64_t o = off, h = host; ret >= 0 && o < stop; o += s->cluster_size) {
+            uint64_t *e = &l2[l2_index + (o - off) / s->cluster_size];
+
+            if (!*e) {
+                *e = GUINT64_TO_BE(h | QCOW_OFLAG_COPIED);
+                h += s->cluster_size;
+            }
+        }
+        if (ret >= 0) {
+            PreallocRun run = { host, n * s->cluster_size };
+
+            qcow2_cache_mark_dirty(s->l2_cache, (uint8_t *)l2);
+            g_array_append_val(runs, run);
+            file_end = MAX(file_end, host + run.bytes);
+        }
+        off = stop;
+    }
+    if (ret >= 0) {
+        ret = process_frees(bs, frees);
+    }
+    if (ret >= 0) {
+        ret = qcow2_write_caches(bs);
+    }
+    for (guint i = 0; ret >= 0 && mode != PREALLOC_MODE_METADATA && i < runs->len; i++) {
+        PreallocRun *r = &g_array_index(runs, PreallocRun, i);
+
+        if (mode == PREALLOC_MODE_FALLOC) {
+            ret = bdrv_co_pwrite_zeroes(bs->file->bs, r->offset, r->bytes, 0);
+            continue;
+        }
+        for (uint64_t done = 0; ret >= 0 && done < r->bytes;) {
+            uint64_t len = MIN(r->bytes - done, s->cluster_size);
+
+            memset(s->cluster_buf, 0, len);
+            ret = qcow2_file_pwrite(bs, r->offset + done, s->cluster_buf, len);
+            done += len;
+        }
+    }
+    /* the runs past the old end of the file must be inside it */
+    if (ret >= 0 && file_end > (uint64_t)bdrv_getlength(bs->file->bs)) {
+        ret = bdrv_co_truncate(bs->file->bs, file_end, false, PREALLOC_MODE_OFF, 0, NULL);
+    }
+    if (ret >= 0) {
+        ret = bdrv_co_flush(bs->file->bs);
+    }
+    g_array_free(frees, true);
+    g_array_free(runs, true);
+    return ret;
+}
+
 static int coroutine_fn qcow2_co_truncate(BlockDriverState *bs, int64_t offset, bool exact,
                                           PreallocMode prealloc, BdrvRequestFlags flags,
                                           Error **errp)
@@ -958,10 +1046,8 @@ static int coroutine_fn qcow2_co_truncate(BlockDriverState *bs, int64_t offset, 
     uint64_t be;
     int ret = 0;
 
-    if (prealloc != PREALLOC_MODE_OFF) {
-        error_setg(errp, "Unsupported preallocation mode '%s'", PreallocMode_str[prealloc]);
-        return -ENOTSUP;
-    }
+    uint64_t old_size = s->header.size;
+
     if (offset & (BDRV_SECTOR_SIZE - 1)) {
         error_setg(errp, "The new size must be a multiple of %u", (unsigned)BDRV_SECTOR_SIZE);
         return -EINVAL;
@@ -988,6 +1074,14 @@ static int coroutine_fn qcow2_co_truncate(BlockDriverState *bs, int64_t offset, 
     if (ret >= 0) {
         s->header.size = offset;
         bs->total_bytes = -1;
+    }
+    if (ret >= 0 && prealloc != PREALLOC_MODE_OFF) {
+        ret = preallocate(bs, old_size, offset, prealloc);
+        if (ret < 0) {
+            qemu_co_mutex_unlock(&s->lock);
+            error_setg_errno(errp, -ret, "Could not preallocate the new area");
+            return ret;
+        }
     }
     qemu_co_mutex_unlock(&s->lock);
     if (ret < 0) {

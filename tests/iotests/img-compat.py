@@ -61,6 +61,19 @@ class ImgCompatTest(unittest.TestCase):
                   ['f.raw'])
         self.both(['create', '-f', 'nosuchfmt', 'FILE0', '1M'], ['u.raw'])
 
+    def test_create_qcow2_checks(self):
+        """qcow2 create's argument checks in qemu-img's order and words."""
+        for args in (['-o', 'preallocation=bogus', 'FILE0', '1M'],
+                     ['-o', 'size=1M', 'FILE0', '2M'],
+                     ['-o', 'backing_file=nosuch,backing_fmt=raw', 'FILE0', '1M'],
+                     ['-u', '-o', 'backing_file=nosuch,backing_fmt=raw', 'FILE0', '1M'],
+                     ['-u', '-b', 'nosuch', '-F', 'raw', 'FILE0'],
+                     ['-b', 'nosuch', '-F', 'raw', 'FILE0'],
+                     ['-o', 'preallocation=metadata', 'FILE0', '3M'],
+                     ['-o', 'preallocation=full,cluster_size=4k', 'FILE0', '3M']):
+            with self.subTest(args=args):
+                self.both(['create', '-f', 'qcow2'] + args, ['q.qcow2'])
+
     def info_both(self, path, *args):
         outs = []
         for tool in (iotests.MINIVM_IMG, iotests.QEMU_IMG):

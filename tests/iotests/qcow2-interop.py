@@ -216,6 +216,58 @@ class Qcow2InteropTest(unittest.TestCase):
             f.seek(offset)
             f.write(data)
 
+    def test_preallocation(self):
+        """create -o preallocation=metadata|falloc|full: as qemu-img's in what the map
+        says per cluster (allocated, zero, data), disk use and file length; metadata
+        with the default cluster size byte for byte; the image works both ways."""
+        import json
+        def per_cluster(img, cl):
+            out = self.ok([iotests.QEMU_IMG, 'map', '--output=json', img])
+            cells = []
+            for e in json.loads(out):
+                cells += [(e['present'], e['zero'], e['data'])] * (e['length'] // cl)
+            return cells
+        for opts, cl in (('preallocation=metadata', 65536), ('preallocation=falloc', 65536),
+                         ('preallocation=full', 65536),
+                         ('preallocation=metadata,cluster_size=4k', 4096),
+                         ('preallocation=full,cluster_size=4k', 4096),
+                         ('preallocation=metadata,compat=0.10', 65536),
+                         ('preallocation=falloc,cluster_size=2M', 2 << 20)):
+            with self.subTest(opts=opts):
+                imgs = []
+                for tool in (iotests.MINIVM_IMG, iotests.QEMU_IMG):
+                    img = self.path('pre-%s.qcow2' % os.path.basename(tool))
+                    self.ok([tool, 'create', '-q', '-f', 'qcow2', '-o', opts, img, '20M'])
+                    self.qemu_check(img)
+                    imgs.append(img)
+                mine, theirs = imgs
+                self.assertEqual(per_cluster(mine, cl), per_cluster(theirs, cl))
+                self.assertEqual(os.path.getsize(mine), os.path.getsize(theirs))
+                used = os.stat(mine).st_blocks * 512
+                if 'metadata' in opts:
+                    self.assertLess(used, 1 << 20)
+                else:
+                    self.assertGreaterEqual(used, 20 << 20)
+                if opts == 'preallocation=metadata':
+                    with open(mine, 'rb') as a, open(theirs, 'rb') as b:
+                        self.assertTrue(a.read() == b.read(), 'not byte-identical')
+                self.ok([iotests.QEMU_IO, '-f', 'qcow2', '-c', 'write -P 7 1M 64k', mine])
+                out = self.mio('qcow2', mine, ['read -P 7 1M 64k', 'read -P 0 0 1M'])
+                self.assertNotIn('verification failed', out)
+                self.qemu_check(mine)
+        # growing an image preallocates only the new part (truncate -m), as qemu-io does
+        maps = []
+        for tool in (iotests.MINIVM_IO, iotests.QEMU_IO):
+            img = self.path('grow-%s.qcow2' % os.path.basename(tool))
+            self.ok([iotests.QEMU_IMG, 'create', '-q', '-f', 'qcow2', img, '1M'])
+            self.ok([tool, '-f', 'qcow2', '-c', 'write -P 3 0 64k', '-c',
+                     'truncate -m metadata 8M', img])
+            self.qemu_check(img)
+            maps.append(per_cluster(img, 65536))
+        self.assertEqual(maps[0], maps[1])
+        self.assertEqual(maps[0], [(True, False, True)] + [(False, True, False)] * 15 +
+                         [(True, True, True)] * 112)
+
     def test_concurrent_writes(self):
         """Many requests in flight at once (aio_write, thread pool and io_uring):
         allocating writes to the same new cluster, to clusters over a backing
