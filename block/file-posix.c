@@ -502,7 +502,8 @@ retry:
         acb.rw_flags = 0;
     }
 
-    if (s->aio == AIO_THREADS && try_nowait(s, &acb)) {
+    /* a page-cache hit completes inline, with one syscall and no completion round trip */
+    if ((s->aio == AIO_THREADS || s->aio == AIO_IO_URING) && try_nowait(s, &acb)) {
         ret = 0;
     } else if (s->aio == AIO_IO_URING) {
         ret = finish_async(&acb, luring_co_submit(s->luring, s->fd, offset, acb.qiov, type,
