@@ -167,7 +167,10 @@ DEF("snapshot", 0, QEMU_OPTION_snapshot,
     QEMU_ARCH_ALL)
 SRST
 ``-snapshot``
-    Every drive writes to a temporary overlay; the images are not changed.
+    Every ``-drive`` writes to a temporary qcow2 overlay in ``$TMPDIR`` (else
+    ``/var/tmp``), deleted at once; the images are opened read-only and not
+    changed.  As in QEMU, ``-blockdev`` nodes are not affected, and
+    ``snapshot=off`` on a ``-drive`` opts out.
 ERST
 
 DEFHEADING()
