@@ -38,14 +38,8 @@ int main(int argc, char **argv)
     if (argc < 2) {
         img_error_exit("Not enough arguments");
     }
-    while ((c = getopt_long(argc, argv, "+:hVT:", long_options, NULL)) != -1) {
+    while ((c = img_getopt(argc, argv, "+:hVT:", long_options, NULL)) != -1) {
         switch (c) {
-        case ':':
-            img_missing_argument(argv[optind - 1]);
-        case '?':
-            img_unrecognized_option(argv[optind - 1]);
-        case 'h':
-            img_help();
         case 'V':
             printf("%s version " MINIVM_VERSION "\n", error_get_progname());
             return 0;

@@ -150,14 +150,8 @@ int img_bench(int argc, char **argv)
     unsigned long res;
     int c, i, ret = 1;
 
-    while ((c = getopt_long(argc, argv, ":hc:d:f:ni:o:qs:S:t:wU", long_options, NULL)) != -1) {
+    while ((c = img_getopt(argc, argv, ":hc:d:f:ni:o:qs:S:t:wU", long_options, NULL)) != -1) {
         switch (c) {
-        case ':':
-            img_missing_argument(argv[optind - 1]);
-        case '?':
-            img_unrecognized_option(argv[optind - 1]);
-        case 'h':
-            img_help();
         case 'c':
             if (!parse_ulong_max(optarg, INT_MAX, &res)) {
                 error_report("Invalid request count specified");

@@ -156,3 +156,20 @@ int img_block_status_above(BlockDriverState *bs, BlockDriverState *base, int64_t
         (*depth)++;
     }
 }
+
+int img_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
+               int *longindex)
+{
+    int c = getopt_long(argc, argv, shortopts, longopts, longindex);
+
+    switch (c) {
+    case ':':
+        img_missing_argument(argv[optind - 1]);
+    case '?':
+        img_unrecognized_option(argv[optind - 1]);
+    case 'h':
+        img_help();
+    default:
+        return c;
+    }
+}

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <getopt.h>
 #include <glib.h>
 
 typedef struct BlockBackend BlockBackend;
@@ -29,6 +30,13 @@ void G_GNUC_PRINTF(1, 2) G_NORETURN img_error_exit(const char *fmt, ...);
 void G_NORETURN img_missing_argument(const char *option);
 void G_NORETURN img_unrecognized_option(const char *option);
 void G_NORETURN img_help(void);
+/*
+ * getopt_long() for the subcommands, with what they all do about a missing
+ * argument, an unknown option and -h done here (as qemu-img: a message and
+ * exit).  Returns the next option, or -1.
+ */
+int img_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
+               int *longindex);
 
 /*
  * A size argument in [min, max]; on error prints qemu-img's two-line

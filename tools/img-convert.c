@@ -250,15 +250,9 @@ int img_convert(int argc, char **argv)
     Convert cv = { .min_sparse = 8 * SECTOR };
     Error *err = NULL;
 
-    while ((c = getopt_long(argc, argv, ":hf:O:B:CcF:o:l:S:pt:T:nm:WUr:q", long_options,
+    while ((c = img_getopt(argc, argv, ":hf:O:B:CcF:o:l:S:pt:T:nm:WUr:q", long_options,
                             NULL)) != -1) {
         switch (c) {
-        case ':':
-            img_missing_argument(argv[optind - 1]);
-        case '?':
-            img_unrecognized_option(argv[optind - 1]);
-        case 'h':
-            img_help();
         case 'f':
             fmt = optarg;
             break;

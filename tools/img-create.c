@@ -26,14 +26,8 @@ int img_create(int argc, char **argv)
     bool quiet = false;
     int c, flags = 0, ret = 1;
 
-    while ((c = getopt_long(argc, argv, ":F:b:f:ho:qu", long_options, NULL)) != -1) {
+    while ((c = img_getopt(argc, argv, ":F:b:f:ho:qu", long_options, NULL)) != -1) {
         switch (c) {
-        case ':':
-            img_missing_argument(argv[optind - 1]);
-        case '?':
-            img_unrecognized_option(argv[optind - 1]);
-        case 'h':
-            img_help();
         case 'F':
             base_fmt = optarg;
             break;

@@ -103,14 +103,8 @@ int img_info(int argc, char **argv)
     size_t i;
     int c;
 
-    while ((c = getopt_long(argc, argv, ":f:hU", long_options, NULL)) != -1) {
+    while ((c = img_getopt(argc, argv, ":f:hU", long_options, NULL)) != -1) {
         switch (c) {
-        case ':':
-            img_missing_argument(argv[optind - 1]);
-        case '?':
-            img_unrecognized_option(argv[optind - 1]);
-        case 'h':
-            img_help();
         case 'f':
             fmt = optarg;
             break;

@@ -110,14 +110,8 @@ int img_map(int argc, char **argv)
     BlockDriverState *bs;
     int c, ret = 0;
 
-    while ((c = getopt_long(argc, argv, ":f:s:l:hU", long_options, NULL)) != -1) {
+    while ((c = img_getopt(argc, argv, ":f:s:l:hU", long_options, NULL)) != -1) {
         switch (c) {
-        case ':':
-            img_missing_argument(argv[optind - 1]);
-        case '?':
-            img_unrecognized_option(argv[optind - 1]);
-        case 'h':
-            img_help();
         case 'f':
             fmt = optarg;
             break;
