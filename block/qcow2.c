@@ -929,8 +929,12 @@ static int coroutine_fn grow_l1_table(BlockDriverState *bs, uint64_t min_size)
         ret = bdrv_co_flush(bs->file->bs);
     }
     if (ret >= 0) {
-        *(uint32_t *)hdr = GUINT32_TO_BE(new_size);
-        *(uint64_t *)(hdr + 4) = GUINT64_TO_BE(new);
+        uint32_t be_size = GUINT32_TO_BE(new_size);
+        uint64_t be_offset = GUINT64_TO_BE(new);
+
+        /* l1_size and l1_table_offset are adjacent in the header: one write */
+        memcpy(hdr, &be_size, 4);
+        memcpy(hdr + 4, &be_offset, 8);
         ret = qcow2_write_header_field(bs, 36, hdr, 12);
     }
     if (ret >= 0) {
