@@ -4,7 +4,7 @@
  * capability walk, negotiation, split-ring I/O with plain and indirect
  * chains, flush, discard, write zeroes, the writeback byte, MSI-X and
  * INTx/ISR completions, and hostile requests.  Data written by the guest
- * is checked afterwards with Debian's qemu-io on the image.
+ * is checked afterwards on the image with Debian's qemu-io and minivm-io.
  */
 #include <endian.h>
 #include <fcntl.h>
@@ -260,13 +260,16 @@ static void make_image(void)
     close(fd);
 }
 
-/* Debian's qemu-io as the oracle: "read -P" checks the pattern. */
-static void qemu_io_expect_pattern(uint8_t pattern, uint64_t off, uint64_t len)
+/*
+ * Two oracles read the image back: Debian's qemu-io and minivm-io
+ * ($MINIVM_IO), each checking the pattern with "read -P".
+ */
+static void io_tool_expect_pattern(const char *tool, uint8_t pattern, uint64_t off, uint64_t len)
 {
-    char *cmd = g_strdup_printf("read -P 0x%02x %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT,
-                                pattern, off, len);
-    const char *argv[] = { "qemu-io", "-f", "raw", "-c", cmd, img, NULL };
-    char *out = NULL, *err = NULL;
+    g_autofree char *cmd = g_strdup_printf("read -P 0x%02x %" G_GUINT64_FORMAT " %"
+                                           G_GUINT64_FORMAT, pattern, off, len);
+    const char *argv[] = { tool, "-f", "raw", "-c", cmd, img, NULL };
+    g_autofree char *out = NULL, *err = NULL;
     int status;
 
     g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
@@ -274,9 +277,15 @@ static void qemu_io_expect_pattern(uint8_t pattern, uint64_t off, uint64_t len)
     g_assert_true(g_spawn_check_wait_status(status, NULL));
     g_assert_null(strstr(out, "Pattern verification failed"));
     g_assert_nonnull(strstr(out, "read "));
-    g_free(out);
-    g_free(err);
-    g_free(cmd);
+}
+
+static void image_expect_pattern(uint8_t pattern, uint64_t off, uint64_t len)
+{
+    const char *minivm_io = getenv("MINIVM_IO");
+
+    io_tool_expect_pattern("qemu-io", pattern, off, len);
+    g_assert_nonnull(minivm_io);
+    io_tool_expect_pattern(minivm_io, pattern, off, len);
 }
 
 #define BASE_FEATURES (1ULL << VIRTIO_F_VERSION_1 | 1ULL << VIRTIO_BLK_F_FLUSH | \
@@ -375,9 +384,9 @@ static void test_read_write_roundtrip(void)
     g_assert_cmpint(qtest_readl(qts, USED_PA + 4 + 8 * ((v.used_seen - 1) % QSIZE) + 4), ==, 513);
     qtest_quit(qts);
 
-    qemu_io_expect_pattern(0xab, 0, 4096);
-    qemu_io_expect_pattern(0xcd, 1000 * 512, 65536);
-    qemu_io_expect_pattern(0x00, 4096, 4096);
+    image_expect_pattern(0xab, 0, 4096);
+    image_expect_pattern(0xcd, 1000 * 512, 65536);
+    image_expect_pattern(0x00, 4096, 4096);
 }
 
 static void test_discard_write_zeroes(void)
@@ -411,9 +420,9 @@ static void test_discard_write_zeroes(void)
     g_assert_cmpint(do_request(&v, T_DISCARD, 0, DATA_PA + 0x10000, 16, false, false), ==, 1);
     qtest_quit(qts);
 
-    qemu_io_expect_pattern(0x5a, 0, 16 * 512);
-    qemu_io_expect_pattern(0x00, 16 * 512, 8 * 512);
-    qemu_io_expect_pattern(0x5a, 24 * 512, 8 * 512);
+    image_expect_pattern(0x5a, 0, 16 * 512);
+    image_expect_pattern(0x00, 16 * 512, 8 * 512);
+    image_expect_pattern(0x5a, 24 * 512, 8 * 512);
 }
 
 static void test_writeback_byte(void)
@@ -727,7 +736,7 @@ static void test_legacy_driver(void)
     qtest_outl(qts, BAR0_PORT + 8, 0);
     g_assert_cmpint(qtest_inb(qts, BAR0_PORT + 18), ==, 0);
     qtest_quit(qts);
-    qemu_io_expect_pattern(0x3c, 64 * 512, 1024);
+    image_expect_pattern(0x3c, 64 * 512, 1024);
 }
 
 /* Configuration mistakes are refused with QEMU's messages, exit status 1. */
