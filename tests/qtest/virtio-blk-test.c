@@ -551,29 +551,29 @@ static void test_msix_and_intx(void)
 }
 
 /*
- * The guest's writeback byte reaches the host: with it on a write is a
- * plain pwrite; with it off the same write is durable on completion
- * (RWF_DSYNC, or an fdatasync after it).  Seen with strace on minivm.
+ * The guest's writeback byte reaches the host, for each cache= mode: three
+ * 4 KiB writes, at 1, 2 and 3 MiB: with the -drive setting, after the
+ * guest flipped the byte, and after a device reset.  A write with WCE off
+ * must be durable on completion (RWF_DSYNC, or an fdatasync after it and
+ * before the next write); with WCE on it must not be.  cache=unsafe
+ * (cache.no-flush) makes nothing durable, as QEMU, whose FUA is a flush.
+ * Seen with strace on minivm.
  */
-static void test_wce_reaches_host(void)
+static void wce_strace_run(const char *cache, bool durable[3])
 {
-    g_autofree char *strace = g_find_program_in_path("strace");
-    g_autofree char *log = NULL, *wrapper = NULL, *text = NULL;
+    static const char *const offsets[3] = { ", 1048576", ", 2097152", ", 3145728" };
     const char *real = getenv("QTEST_QEMU_BINARY");
+    g_autofree char *log = NULL, *wrapper = NULL, *text = NULL, *script = NULL, *pidfile = NULL;
     char **lines;
-    int on_line = -1, off_line = -1, fd;
-    bool off_durable = false, on_durable = false;
+    int fd, cur = -1;
+    uint8_t wce;
     VBlk v = { 0 };
 
-    if (!strace || system("strace -qq -o /dev/null true") != 0) {
-        g_test_skip("strace is missing or cannot trace here");
-        return;
-    }
     fd = g_file_open_tmp("virtio-blk-strace-XXXXXX.log", &log, NULL);
     close(fd);
     fd = g_file_open_tmp("virtio-blk-wrap-XXXXXX.sh", &wrapper, NULL);
     /* libqtest stops the emulator with SIGTERM: pass it on to minivm, not strace. */
-    g_autofree char *script = g_strdup_printf(
+    script = g_strdup_printf(
         "#!/bin/sh\n"
         "export ASAN_OPTIONS=\"$ASAN_OPTIONS:detect_leaks=0\"\n"   /* LSan cannot run traced */
         "strace -f -qq -s 0 -o %s -e trace=pwrite64,pwritev,pwritev2,fdatasync,fsync "
@@ -588,43 +588,71 @@ static void test_wce_reaches_host(void)
 
     make_image();
     g_setenv("QTEST_QEMU_BINARY", wrapper, true);
-    v.qts = start("writeback", "");
+    v.qts = start(cache, "");
     g_setenv("QTEST_QEMU_BINARY", real, true);
     vblk_find(&v);
     vblk_init(&v, BASE_FEATURES, 0xffff);
+    wce = qtest_readb(v.qts, v.device + 32);
     qtest_memset(v.qts, DATA_PA, 0x11, 4096);
     g_assert_cmpint(do_request(&v, T_OUT, 2048, DATA_PA, 4096, false, false), ==, 0);
-    qtest_writeb(v.qts, v.device + 32, 0);
+    qtest_writeb(v.qts, v.device + 32, !wce);
     g_assert_cmpint(do_request(&v, T_OUT, 4096, DATA_PA, 4096, false, false), ==, 0);
+    vblk_init(&v, BASE_FEATURES, 0xffff);
+    g_assert_cmpint(qtest_readb(v.qts, v.device + 32), ==, wce);
+    g_assert_cmpint(do_request(&v, T_OUT, 6144, DATA_PA, 4096, false, false), ==, 0);
     qtest_quit(v.qts);
 
     g_assert_true(g_file_get_contents(log, &text, NULL, NULL));
     lines = g_strsplit(text, "\n", -1);
+    memset(durable, 0, 3 * sizeof(bool));
     for (int i = 0; lines[i]; i++) {
         bool is_write = strstr(lines[i], "pwrite") != NULL;
-        if (is_write && strstr(lines[i], ", 1048576")) {
-            on_line = i;
-            on_durable = strstr(lines[i], "RWF_DSYNC") != NULL;
-        } else if (is_write && strstr(lines[i], ", 2097152")) {
-            off_line = i;
-            off_durable = strstr(lines[i], "RWF_DSYNC") != NULL;
-        } else if (strstr(lines[i], "fdatasync(") || strstr(lines[i], "fsync(")) {
-            if (off_line >= 0) {
-                off_durable = true;
-            } else if (on_line >= 0) {
-                on_durable = true;
+        for (int k = 0; k < 3 && is_write; k++) {
+            if (strstr(lines[i], offsets[k])) {
+                /* a RWF_NOWAIT try may come before the worker's write */
+                g_assert_cmpint(k, >=, cur);
+                cur = k;
+                durable[k] |= strstr(lines[i], "RWF_DSYNC") != NULL;
             }
+        }
+        if (cur >= 0 && (strstr(lines[i], "fdatasync(") || strstr(lines[i], "fsync("))) {
+            durable[cur] = true;
         }
     }
     g_strfreev(lines);
-    g_assert_cmpint(on_line, >=, 0);
-    g_assert_cmpint(off_line, >, on_line);
-    g_assert_false(on_durable);
-    g_assert_true(off_durable);
-    g_autofree char *pidfile = g_strdup_printf("%s.pid", log);
+    g_assert_cmpint(cur, ==, 2);
+    pidfile = g_strdup_printf("%s.pid", log);
     g_unlink(pidfile);
     g_unlink(log);
     g_unlink(wrapper);
+}
+
+static void test_wce_reaches_host(void)
+{
+    static const struct { const char *cache; bool durable[3]; } modes[] = {
+        { "writeback",    { false, true, false } },
+        { "none",         { false, true, false } },
+        { "writethrough", { true, false, true } },
+        { "directsync",   { true, false, true } },
+        { "unsafe",       { false, false, false } },
+    };
+    g_autofree char *strace = g_find_program_in_path("strace");
+
+    if (!strace || system("strace -qq -o /dev/null true") != 0) {
+        g_test_skip("strace is missing or cannot trace here");
+        return;
+    }
+    for (unsigned i = 0; i < G_N_ELEMENTS(modes); i++) {
+        bool durable[3];
+
+        wce_strace_run(modes[i].cache, durable);
+        for (int k = 0; k < 3; k++) {
+            if (durable[k] != modes[i].durable[k]) {
+                g_test_message("cache=%s write %d: durable=%d", modes[i].cache, k, durable[k]);
+            }
+            g_assert_cmpint(durable[k], ==, modes[i].durable[k]);
+        }
+    }
 }
 
 static void test_event_idx(void)
