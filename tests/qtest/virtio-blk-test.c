@@ -512,6 +512,92 @@ static void test_hostile_chains(void)
     }
 }
 
+/* Wait (bounded) for the device to set NEEDS_RESET; then check a reset heals it. */
+static void expect_needs_reset_then_heal(VBlk *v)
+{
+    int tries = 20000;
+
+    while (!(get_status(v) & 0x40) && --tries) {
+        g_usleep(100);
+    }
+    g_assert_cmpint(get_status(v), ==, 15 | 0x40);
+    g_assert_cmpint(qtest_readw(v->qts, USED_PA + 2), ==, 0);
+    vblk_init(v, BASE_FEATURES, 0xffff);
+    g_assert_cmpint(do_request(v, T_IN, 0, DATA_PA, 512, true, false), ==, 0);
+}
+
+/*
+ * Chains whose layout breaks the virtio-blk rules (virtio 1.1 §2.6.4.2,
+ * §5.2.6): each marks the device NEEDS_RESET as QEMU's virtio_error does,
+ * with nothing used and the emulator still answering.  A nested indirect
+ * table, which §2.6.5.3.1 forbids the driver, is refused the same way.
+ */
+static void test_hostile_layouts(void)
+{
+    enum { R = 0, W = 2 };
+    static const struct {
+        const char *what;
+        unsigned n;
+        struct { uint64_t addr; uint32_t len; uint16_t flags; } d[3];
+        bool indirect;
+    } bad[] = {
+        { "status readable", 3, { { HDR_PA, 16, R }, { DATA_PA, 512, R }, { STATUS_PA, 1, R } } },
+        { "header writable", 2, { { HDR_PA, 16, W }, { STATUS_PA, 1, W } } },
+        { "readable after writable", 3,
+          { { HDR_PA, 16, R }, { STATUS_PA, 1, W }, { DATA_PA, 512, R } } },
+        { "header too short", 2, { { HDR_PA, 8, R }, { STATUS_PA, 1, W } } },
+        { "oversized segment past RAM", 3,
+          { { HDR_PA, 16, R }, { DATA_PA, 0x40000000, W }, { STATUS_PA, 1, W } } },
+        { "nested indirect", 2, { { HDR_PA, 16, R }, { INDIRECT_PA + 0x100, 32, 4 } }, true },
+    };
+
+    make_image();
+    for (unsigned i = 0; i < G_N_ELEMENTS(bad); i++) {
+        VBlk v = { 0 };
+        uint64_t table = bad[i].indirect ? INDIRECT_PA : DESC_PA;
+
+        g_test_message("%s", bad[i].what);
+        v.qts = start("writeback", "");
+        vblk_find(&v);
+        vblk_init(&v, BASE_FEATURES | 1ULL << VIRTIO_RING_F_INDIRECT_DESC, 0xffff);
+        qtest_memset(v.qts, HDR_PA, 0, 16);
+        for (unsigned k = 0; k < bad[i].n; k++) {
+            write_desc(&v, table, k, bad[i].d[k].addr, bad[i].d[k].len,
+                       bad[i].d[k].flags | (k + 1 < bad[i].n ? 1 : 0), k + 1);
+        }
+        if (bad[i].indirect) {
+            write_desc(&v, DESC_PA, 0, INDIRECT_PA, 16 * bad[i].n, 4, 0);
+        }
+        qtest_writew(v.qts, AVAIL_PA + 4, 0);
+        qtest_writew(v.qts, AVAIL_PA + 2, 1);
+        qtest_writew(v.qts, v.notify, 0);
+        expect_needs_reset_then_heal(&v);
+        qtest_quit(v.qts);
+    }
+}
+
+/* A driver that lies about the avail ring: a head past the queue, an index too far ahead. */
+static void test_hostile_avail_ring(void)
+{
+    static const struct { uint16_t head, idx; } bad[] = { { QSIZE + 3, 1 }, { 0, QSIZE + 5 } };
+
+    make_image();
+    for (unsigned i = 0; i < G_N_ELEMENTS(bad); i++) {
+        VBlk v = { 0 };
+
+        v.qts = start("writeback", "");
+        vblk_find(&v);
+        vblk_init(&v, BASE_FEATURES, 0xffff);
+        write_desc(&v, DESC_PA, 0, HDR_PA, 16, 1, 1);
+        write_desc(&v, DESC_PA, 1, STATUS_PA, 1, 2, 0);
+        qtest_writew(v.qts, AVAIL_PA + 4, bad[i].head);
+        qtest_writew(v.qts, AVAIL_PA + 2, bad[i].idx);
+        qtest_writew(v.qts, v.notify, 0);
+        expect_needs_reset_then_heal(&v);
+        qtest_quit(v.qts);
+    }
+}
+
 static void test_msix_and_intx(void)
 {
     QTestState *qts;
@@ -834,6 +920,8 @@ int main(int argc, char **argv)
     g_test_add_func("/virtio-blk/io/bad-requests", test_bad_requests);
     g_test_add_func("/virtio-blk/wce/writeback-byte", test_writeback_byte);
     g_test_add_func("/virtio-blk/hostile/chains", test_hostile_chains);
+    g_test_add_func("/virtio-blk/hostile/layouts", test_hostile_layouts);
+    g_test_add_func("/virtio-blk/hostile/avail-ring", test_hostile_avail_ring);
     g_test_add_func("/virtio-blk/irq/msix-and-intx", test_msix_and_intx);
     g_test_add_func("/virtio-blk/wce/reaches-host", test_wce_reaches_host);
     g_test_add_func("/virtio-blk/ring/event-idx", test_event_idx);
