@@ -4,7 +4,7 @@
  * capability walk, negotiation, split-ring I/O with plain and indirect
  * chains, flush, discard, write zeroes, the writeback byte, MSI-X and
  * INTx/ISR completions, and hostile requests.  Data written by the guest
- * is checked afterwards with Debian's qemu-io on the image.
+ * is checked afterwards on the image with Debian's qemu-io and minivm-io.
  */
 #include <endian.h>
 #include <fcntl.h>
@@ -260,13 +260,16 @@ static void make_image(void)
     close(fd);
 }
 
-/* Debian's qemu-io as the oracle: "read -P" checks the pattern. */
-static void qemu_io_expect_pattern(uint8_t pattern, uint64_t off, uint64_t len)
+/*
+ * Two oracles read the image back: Debian's qemu-io and minivm-io
+ * ($MINIVM_IO), each checking the pattern with "read -P".
+ */
+static void io_tool_expect_pattern(const char *tool, uint8_t pattern, uint64_t off, uint64_t len)
 {
-    char *cmd = g_strdup_printf("read -P 0x%02x %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT,
-                                pattern, off, len);
-    const char *argv[] = { "qemu-io", "-f", "raw", "-c", cmd, img, NULL };
-    char *out = NULL, *err = NULL;
+    g_autofree char *cmd = g_strdup_printf("read -P 0x%02x %" G_GUINT64_FORMAT " %"
+                                           G_GUINT64_FORMAT, pattern, off, len);
+    const char *argv[] = { tool, "-f", "raw", "-c", cmd, img, NULL };
+    g_autofree char *out = NULL, *err = NULL;
     int status;
 
     g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
@@ -274,9 +277,15 @@ static void qemu_io_expect_pattern(uint8_t pattern, uint64_t off, uint64_t len)
     g_assert_true(g_spawn_check_wait_status(status, NULL));
     g_assert_null(strstr(out, "Pattern verification failed"));
     g_assert_nonnull(strstr(out, "read "));
-    g_free(out);
-    g_free(err);
-    g_free(cmd);
+}
+
+static void image_expect_pattern(uint8_t pattern, uint64_t off, uint64_t len)
+{
+    const char *minivm_io = getenv("MINIVM_IO");
+
+    io_tool_expect_pattern("qemu-io", pattern, off, len);
+    g_assert_nonnull(minivm_io);
+    io_tool_expect_pattern(minivm_io, pattern, off, len);
 }
 
 #define BASE_FEATURES (1ULL << VIRTIO_F_VERSION_1 | 1ULL << VIRTIO_BLK_F_FLUSH | \
@@ -375,9 +384,9 @@ static void test_read_write_roundtrip(void)
     g_assert_cmpint(qtest_readl(qts, USED_PA + 4 + 8 * ((v.used_seen - 1) % QSIZE) + 4), ==, 513);
     qtest_quit(qts);
 
-    qemu_io_expect_pattern(0xab, 0, 4096);
-    qemu_io_expect_pattern(0xcd, 1000 * 512, 65536);
-    qemu_io_expect_pattern(0x00, 4096, 4096);
+    image_expect_pattern(0xab, 0, 4096);
+    image_expect_pattern(0xcd, 1000 * 512, 65536);
+    image_expect_pattern(0x00, 4096, 4096);
 }
 
 static void test_discard_write_zeroes(void)
@@ -411,9 +420,9 @@ static void test_discard_write_zeroes(void)
     g_assert_cmpint(do_request(&v, T_DISCARD, 0, DATA_PA + 0x10000, 16, false, false), ==, 1);
     qtest_quit(qts);
 
-    qemu_io_expect_pattern(0x5a, 0, 16 * 512);
-    qemu_io_expect_pattern(0x00, 16 * 512, 8 * 512);
-    qemu_io_expect_pattern(0x5a, 24 * 512, 8 * 512);
+    image_expect_pattern(0x5a, 0, 16 * 512);
+    image_expect_pattern(0x00, 16 * 512, 8 * 512);
+    image_expect_pattern(0x5a, 24 * 512, 8 * 512);
 }
 
 static void test_writeback_byte(void)
@@ -503,6 +512,92 @@ static void test_hostile_chains(void)
     }
 }
 
+/* Wait (bounded) for the device to set NEEDS_RESET; then check a reset heals it. */
+static void expect_needs_reset_then_heal(VBlk *v)
+{
+    int tries = 20000;
+
+    while (!(get_status(v) & 0x40) && --tries) {
+        g_usleep(100);
+    }
+    g_assert_cmpint(get_status(v), ==, 15 | 0x40);
+    g_assert_cmpint(qtest_readw(v->qts, USED_PA + 2), ==, 0);
+    vblk_init(v, BASE_FEATURES, 0xffff);
+    g_assert_cmpint(do_request(v, T_IN, 0, DATA_PA, 512, true, false), ==, 0);
+}
+
+/*
+ * Chains whose layout breaks the virtio-blk rules (virtio 1.1 §2.6.4.2,
+ * §5.2.6): each marks the device NEEDS_RESET as QEMU's virtio_error does,
+ * with nothing used and the emulator still answering.  A nested indirect
+ * table, which §2.6.5.3.1 forbids the driver, is refused the same way.
+ */
+static void test_hostile_layouts(void)
+{
+    enum { R = 0, W = 2 };
+    static const struct {
+        const char *what;
+        unsigned n;
+        struct { uint64_t addr; uint32_t len; uint16_t flags; } d[3];
+        bool indirect;
+    } bad[] = {
+        { "status readable", 3, { { HDR_PA, 16, R }, { DATA_PA, 512, R }, { STATUS_PA, 1, R } } },
+        { "header writable", 2, { { HDR_PA, 16, W }, { STATUS_PA, 1, W } } },
+        { "readable after writable", 3,
+          { { HDR_PA, 16, R }, { STATUS_PA, 1, W }, { DATA_PA, 512, R } } },
+        { "header too short", 2, { { HDR_PA, 8, R }, { STATUS_PA, 1, W } } },
+        { "oversized segment past RAM", 3,
+          { { HDR_PA, 16, R }, { DATA_PA, 0x40000000, W }, { STATUS_PA, 1, W } } },
+        { "nested indirect", 2, { { HDR_PA, 16, R }, { INDIRECT_PA + 0x100, 32, 4 } }, true },
+    };
+
+    make_image();
+    for (unsigned i = 0; i < G_N_ELEMENTS(bad); i++) {
+        VBlk v = { 0 };
+        uint64_t table = bad[i].indirect ? INDIRECT_PA : DESC_PA;
+
+        g_test_message("%s", bad[i].what);
+        v.qts = start("writeback", "");
+        vblk_find(&v);
+        vblk_init(&v, BASE_FEATURES | 1ULL << VIRTIO_RING_F_INDIRECT_DESC, 0xffff);
+        qtest_memset(v.qts, HDR_PA, 0, 16);
+        for (unsigned k = 0; k < bad[i].n; k++) {
+            write_desc(&v, table, k, bad[i].d[k].addr, bad[i].d[k].len,
+                       bad[i].d[k].flags | (k + 1 < bad[i].n ? 1 : 0), k + 1);
+        }
+        if (bad[i].indirect) {
+            write_desc(&v, DESC_PA, 0, INDIRECT_PA, 16 * bad[i].n, 4, 0);
+        }
+        qtest_writew(v.qts, AVAIL_PA + 4, 0);
+        qtest_writew(v.qts, AVAIL_PA + 2, 1);
+        qtest_writew(v.qts, v.notify, 0);
+        expect_needs_reset_then_heal(&v);
+        qtest_quit(v.qts);
+    }
+}
+
+/* A driver that lies about the avail ring: a head past the queue, an index too far ahead. */
+static void test_hostile_avail_ring(void)
+{
+    static const struct { uint16_t head, idx; } bad[] = { { QSIZE + 3, 1 }, { 0, QSIZE + 5 } };
+
+    make_image();
+    for (unsigned i = 0; i < G_N_ELEMENTS(bad); i++) {
+        VBlk v = { 0 };
+
+        v.qts = start("writeback", "");
+        vblk_find(&v);
+        vblk_init(&v, BASE_FEATURES, 0xffff);
+        write_desc(&v, DESC_PA, 0, HDR_PA, 16, 1, 1);
+        write_desc(&v, DESC_PA, 1, STATUS_PA, 1, 2, 0);
+        qtest_writew(v.qts, AVAIL_PA + 4, bad[i].head);
+        qtest_writew(v.qts, AVAIL_PA + 2, bad[i].idx);
+        qtest_writew(v.qts, v.notify, 0);
+        expect_needs_reset_then_heal(&v);
+        qtest_quit(v.qts);
+    }
+}
+
 static void test_msix_and_intx(void)
 {
     QTestState *qts;
@@ -542,29 +637,32 @@ static void test_msix_and_intx(void)
 }
 
 /*
- * The guest's writeback byte reaches the host: with it on a write is a
- * plain pwrite; with it off the same write is durable on completion
- * (RWF_DSYNC, or an fdatasync after it).  Seen with strace on minivm.
+ * The guest's writeback byte reaches the host, for each cache= mode: three
+ * 4 KiB writes, at 1, 2 and 3 MiB: with the -drive setting, after the
+ * guest flipped the byte, and after a device reset.  A write with WCE off
+ * must be durable on completion (RWF_DSYNC, or an fdatasync after it and
+ * before the next write); with WCE on it must not be.  cache=unsafe
+ * (cache.no-flush) makes nothing durable, as QEMU, whose FUA is a flush.
+ * Seen with strace on minivm.
  */
-static void test_wce_reaches_host(void)
+static void wce_strace_run(const char *cache, bool durable[3])
 {
-    g_autofree char *strace = g_find_program_in_path("strace");
-    g_autofree char *log = NULL, *wrapper = NULL, *text = NULL;
+    /* the fourth write only fences the third from the flush minivm makes at exit */
+    static const char *const offsets[4] = { ", 1048576", ", 2097152", ", 3145728",
+                                            ", 4194304" };
+    bool seen[4];
     const char *real = getenv("QTEST_QEMU_BINARY");
+    g_autofree char *log = NULL, *wrapper = NULL, *text = NULL, *script = NULL, *pidfile = NULL;
     char **lines;
-    int on_line = -1, off_line = -1, fd;
-    bool off_durable = false, on_durable = false;
+    int fd, cur = -1;
+    uint8_t wce;
     VBlk v = { 0 };
 
-    if (!strace || system("strace -qq -o /dev/null true") != 0) {
-        g_test_skip("strace is missing or cannot trace here");
-        return;
-    }
     fd = g_file_open_tmp("virtio-blk-strace-XXXXXX.log", &log, NULL);
     close(fd);
     fd = g_file_open_tmp("virtio-blk-wrap-XXXXXX.sh", &wrapper, NULL);
     /* libqtest stops the emulator with SIGTERM: pass it on to minivm, not strace. */
-    g_autofree char *script = g_strdup_printf(
+    script = g_strdup_printf(
         "#!/bin/sh\n"
         "export ASAN_OPTIONS=\"$ASAN_OPTIONS:detect_leaks=0\"\n"   /* LSan cannot run traced */
         "strace -f -qq -s 0 -o %s -e trace=pwrite64,pwritev,pwritev2,fdatasync,fsync "
@@ -579,43 +677,73 @@ static void test_wce_reaches_host(void)
 
     make_image();
     g_setenv("QTEST_QEMU_BINARY", wrapper, true);
-    v.qts = start("writeback", "");
+    v.qts = start(cache, "");
     g_setenv("QTEST_QEMU_BINARY", real, true);
     vblk_find(&v);
     vblk_init(&v, BASE_FEATURES, 0xffff);
+    wce = qtest_readb(v.qts, v.device + 32);
     qtest_memset(v.qts, DATA_PA, 0x11, 4096);
     g_assert_cmpint(do_request(&v, T_OUT, 2048, DATA_PA, 4096, false, false), ==, 0);
-    qtest_writeb(v.qts, v.device + 32, 0);
+    qtest_writeb(v.qts, v.device + 32, !wce);
     g_assert_cmpint(do_request(&v, T_OUT, 4096, DATA_PA, 4096, false, false), ==, 0);
+    vblk_init(&v, BASE_FEATURES, 0xffff);
+    g_assert_cmpint(qtest_readb(v.qts, v.device + 32), ==, wce);
+    g_assert_cmpint(do_request(&v, T_OUT, 6144, DATA_PA, 4096, false, false), ==, 0);
+    g_assert_cmpint(do_request(&v, T_OUT, 8192, DATA_PA, 4096, false, false), ==, 0);
     qtest_quit(v.qts);
 
     g_assert_true(g_file_get_contents(log, &text, NULL, NULL));
     lines = g_strsplit(text, "\n", -1);
+    memset(seen, 0, sizeof(seen));
     for (int i = 0; lines[i]; i++) {
         bool is_write = strstr(lines[i], "pwrite") != NULL;
-        if (is_write && strstr(lines[i], ", 1048576")) {
-            on_line = i;
-            on_durable = strstr(lines[i], "RWF_DSYNC") != NULL;
-        } else if (is_write && strstr(lines[i], ", 2097152")) {
-            off_line = i;
-            off_durable = strstr(lines[i], "RWF_DSYNC") != NULL;
-        } else if (strstr(lines[i], "fdatasync(") || strstr(lines[i], "fsync(")) {
-            if (off_line >= 0) {
-                off_durable = true;
-            } else if (on_line >= 0) {
-                on_durable = true;
+        for (int k = 0; k < 4 && is_write; k++) {
+            if (strstr(lines[i], offsets[k])) {
+                /* a RWF_NOWAIT try may come before the worker's write */
+                g_assert_cmpint(k, >=, cur);
+                cur = k;
+                seen[k] |= strstr(lines[i], "RWF_DSYNC") != NULL;
             }
+        }
+        if (cur >= 0 && (strstr(lines[i], "fdatasync(") || strstr(lines[i], "fsync("))) {
+            seen[cur] = true;
         }
     }
     g_strfreev(lines);
-    g_assert_cmpint(on_line, >=, 0);
-    g_assert_cmpint(off_line, >, on_line);
-    g_assert_false(on_durable);
-    g_assert_true(off_durable);
-    g_autofree char *pidfile = g_strdup_printf("%s.pid", log);
+    g_assert_cmpint(cur, ==, 3);
+    memcpy(durable, seen, 3 * sizeof(bool));
+    pidfile = g_strdup_printf("%s.pid", log);
     g_unlink(pidfile);
     g_unlink(log);
     g_unlink(wrapper);
+}
+
+static void test_wce_reaches_host(void)
+{
+    static const struct { const char *cache; bool durable[3]; } modes[] = {
+        { "writeback",    { false, true, false } },
+        { "none",         { false, true, false } },
+        { "writethrough", { true, false, true } },
+        { "directsync",   { true, false, true } },
+        { "unsafe",       { false, false, false } },
+    };
+    g_autofree char *strace = g_find_program_in_path("strace");
+
+    if (!strace || system("strace -qq -o /dev/null true") != 0) {
+        g_test_skip("strace is missing or cannot trace here");
+        return;
+    }
+    for (unsigned i = 0; i < G_N_ELEMENTS(modes); i++) {
+        bool durable[3];
+
+        wce_strace_run(modes[i].cache, durable);
+        for (int k = 0; k < 3; k++) {
+            if (durable[k] != modes[i].durable[k]) {
+                g_test_message("cache=%s write %d: durable=%d", modes[i].cache, k, durable[k]);
+            }
+            g_assert_cmpint(durable[k], ==, modes[i].durable[k]);
+        }
+    }
 }
 
 static void test_event_idx(void)
@@ -727,7 +855,7 @@ static void test_legacy_driver(void)
     qtest_outl(qts, BAR0_PORT + 8, 0);
     g_assert_cmpint(qtest_inb(qts, BAR0_PORT + 18), ==, 0);
     qtest_quit(qts);
-    qemu_io_expect_pattern(0x3c, 64 * 512, 1024);
+    image_expect_pattern(0x3c, 64 * 512, 1024);
 }
 
 /* Configuration mistakes are refused with QEMU's messages, exit status 1. */
@@ -797,6 +925,8 @@ int main(int argc, char **argv)
     g_test_add_func("/virtio-blk/io/bad-requests", test_bad_requests);
     g_test_add_func("/virtio-blk/wce/writeback-byte", test_writeback_byte);
     g_test_add_func("/virtio-blk/hostile/chains", test_hostile_chains);
+    g_test_add_func("/virtio-blk/hostile/layouts", test_hostile_layouts);
+    g_test_add_func("/virtio-blk/hostile/avail-ring", test_hostile_avail_ring);
     g_test_add_func("/virtio-blk/irq/msix-and-intx", test_msix_and_intx);
     g_test_add_func("/virtio-blk/wce/reaches-host", test_wce_reaches_host);
     g_test_add_func("/virtio-blk/ring/event-idx", test_event_idx);
