@@ -19,6 +19,7 @@ static const struct {
     { "create", img_create },
     { "info", img_info },
     { "map", img_map },
+    { "check", img_check },
 };
 
 int main(int argc, char **argv)

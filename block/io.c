@@ -509,6 +509,32 @@ static void run_node_co(CoroutineEntry *entry, NodeCo *c)
     }
 }
 
+typedef struct CheckCo {
+    NodeCo node;                /* first: run_node_co's */
+    BdrvCheckResult *res;
+    int fix;
+} CheckCo;
+
+static void coroutine_fn check_entry(void *opaque)
+{
+    CheckCo *c = opaque;
+
+    c->node.ret = c->node.bs->drv->bdrv_co_check(c->node.bs, c->res, c->fix);
+    c->node.done = true;
+}
+
+int bdrv_check(BlockDriverState *bs, BdrvCheckResult *res, int fix)
+{
+    CheckCo c = { .node = { .bs = bs }, .res = res, .fix = fix };
+
+    memset(res, 0, sizeof(*res));
+    if (!bs->drv || !bs->drv->bdrv_co_check) {
+        return -ENOTSUP;
+    }
+    run_node_co(check_entry, &c.node);
+    return c.node.ret;
+}
+
 static void coroutine_fn pread_entry(void *opaque)
 {
     NodeCo *c = opaque;

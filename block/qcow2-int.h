@@ -134,6 +134,9 @@ static inline uint64_t ROUND_UP_CLUSTER(BDRVQcow2State *s, uint64_t off)
 
 /* qcow2-create.c */
 extern const QemuOptDesc qcow2_create_opts[];
+/* qcow2-check.c */
+int coroutine_fn qcow2_co_check(BlockDriverState *bs, BdrvCheckResult *res, int fix);
+
 int qcow2_create(BlockDriver *drv, const char *filename, QemuOpts *opts, Error **errp);
 
 /* qcow2.c */

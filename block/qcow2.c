@@ -1381,6 +1381,7 @@ static BlockDriver bdrv_qcow2 = {
     .instance_size = sizeof(BDRVQcow2State),
     .is_format = true,
     .file_has_metadata = true,
+    .bdrv_co_check = qcow2_co_check,
     .supports_backing = true,
     .runtime_opts = qcow2_runtime_opts,
     .bdrv_probe = qcow2_probe,

@@ -69,5 +69,6 @@ int img_info(int argc, char **argv);
 int img_bench(int argc, char **argv);
 int img_map(int argc, char **argv);
 int img_convert(int argc, char **argv);
+int img_check(int argc, char **argv);
 
 #endif

@@ -118,6 +118,24 @@ int bdrv_parse_discard_flags(const char *mode, int *flags);
  */
 BlockDriverState *bdrv_open(const char *filename, json_t *options, int flags, Error **errp);
 void bdrv_ref(BlockDriverState *bs);
+/* What qemu-img check reports (QEMU's BdrvCheckResult). */
+typedef struct BdrvCheckResult {
+    int64_t corruptions, leaks, check_errors;
+    int64_t corruptions_fixed, leaks_fixed;
+    int64_t image_end_offset;
+    int64_t total_clusters, allocated_clusters, fragmented_clusters, compressed_clusters;
+} BdrvCheckResult;
+
+#define BDRV_FIX_LEAKS  1
+#define BDRV_FIX_ERRORS 2
+
+/*
+ * Check (and with @fix repair) the node's metadata; -ENOTSUP when its
+ * driver has no check.  Problems found are counted in @res and named on
+ * stderr, as QEMU does.
+ */
+int bdrv_check(BlockDriverState *bs, BdrvCheckResult *res, int fix);
+
 /*
  * At exit, as QEMU's bdrv_close_all(): every request finished and every
  * writable node flushed, so format drivers' cached metadata is written.

@@ -113,6 +113,7 @@ struct BlockDriver {
     int64_t (*bdrv_getlength)(BlockDriverState *bs);
     int64_t (*bdrv_get_allocated_file_size)(BlockDriverState *bs);
     int (*bdrv_get_info)(BlockDriverState *bs, BlockDriverInfo *bdi);
+    int coroutine_fn (*bdrv_co_check)(BlockDriverState *bs, BdrvCheckResult *res, int fix);
     json_t *(*bdrv_get_specific_info)(BlockDriverState *bs, Error **errp);
     /* Internal snapshots as QAPI SnapshotInfo objects (a JSON array), or NULL. */
     json_t *(*bdrv_query_snapshots)(BlockDriverState *bs);
