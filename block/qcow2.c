@@ -1248,14 +1248,6 @@ static int qcow2_open(BlockDriverState *bs, json_t *options, int flags, Error **
         ret = -EINVAL;
         goto fail;
     }
-    if ((s->header.incompatible_features & QCOW2_INCOMPAT_DIRTY) && (flags & BDRV_O_RDWR) &&
-        !(flags & BDRV_O_CHECK)) {
-        /* QEMU repairs here; until minivm has the repair, refuse instead of trusting refcounts. */
-        error_setg(errp, "Could not repair dirty image: refcount repair is not supported yet; "
-                   "run 'qemu-img check -r all' on it");
-        ret = -ENOTSUP;
-        goto fail;
-    }
 
     s->cluster_bits = s->header.cluster_bits;
     s->cluster_size = 1ull << s->cluster_bits;
@@ -1305,6 +1297,34 @@ static int qcow2_open(BlockDriverState *bs, json_t *options, int flags, Error **
     }
     bs->supported_write_flags = BDRV_REQ_FUA;
     bs->supported_zero_flags = BDRV_REQ_MAY_UNMAP | BDRV_REQ_NO_FALLBACK;
+
+    /*
+     * A dirty image (lazy refcounts, not closed cleanly) has refcounts that
+     * cannot be trusted: as QEMU, a writable open repairs them first (the
+     * repairs named on stderr), then marks the image clean.
+     */
+    if ((s->header.incompatible_features & QCOW2_INCOMPAT_DIRTY) && (flags & BDRV_O_RDWR) &&
+        !(flags & BDRV_O_CHECK)) {
+        BdrvCheckResult res;
+        uint64_t be;
+
+        ret = bdrv_check(bs, &res, BDRV_FIX_LEAKS | BDRV_FIX_ERRORS);
+        if (ret < 0 || res.check_errors) {
+            error_setg_errno(errp, ret < 0 ? -ret : EIO, "Could not repair dirty image");
+            ret = ret < 0 ? ret : -EIO;
+            goto fail;
+        }
+        s->header.incompatible_features &= ~QCOW2_INCOMPAT_DIRTY;
+        be = GUINT64_TO_BE(s->header.incompatible_features);
+        ret = bdrv_pwrite(bs->file->bs, 72, 8, &be, 0);
+        if (ret >= 0) {
+            ret = bdrv_flush(bs->file->bs);
+        }
+        if (ret < 0) {
+            error_setg_errno(errp, -ret, "Could not update qcow2 header");
+            goto fail;
+        }
+    }
     return 0;
 
 fail:
