@@ -51,12 +51,20 @@ void img_help(void)
            "  bench [-c count] [-d depth] [-f fmt] [--flush-interval=flush_interval] [-i aio]"
            " [-n] [--no-drain] [-o offset] [--pattern=pattern] [-q] [-s buffer_size]"
            " [-S step_size] [-t cache] [-w] [-U] filename\n"
+           "  check [--object objectdef] [--image-opts] [-q] [-f fmt] [--output=ofmt]"
+           " [-r [leaks | all]] [-T src_cache] [-U] filename\n"
+           "  convert [--object objectdef] [--image-opts] [--target-image-opts]"
+           " [--target-is-zero] [-U] [-c] [-p] [-q] [-n] [-f fmt] [-t cache] [-T src_cache]"
+           " [-O output_fmt] [-B backing_file [-F backing_fmt]] [-o options] [-S sparse_size]"
+           " filename [filename2 [...]] output_filename\n"
            "  create [--object objectdef] [-q] [-f fmt] [-b backing_file [-F backing_fmt]]"
            " [-u] [-o options] filename [size]\n"
            "  info [--object objectdef] [--image-opts] [-f fmt] [--output=ofmt]"
            " [--backing-chain] [-U] filename\n"
+           "  map [--object objectdef] [--image-opts] [-f fmt] [--start-offset=offset]"
+           " [--max-length=len] [--output=ofmt] [-U] filename\n"
            "\n"
-           "Supported formats: raw\n",
+           "Supported formats: file qcow2 raw\n",
            error_get_progname(), error_get_progname());
     exit(EXIT_SUCCESS);
 }
