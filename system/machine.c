@@ -135,16 +135,12 @@ static int serial_count(void)
     return n;
 }
 
-static bool machine_setup(Error **errp)
+/*
+ * Block backends come before the monitors, as in QEMU: a bad -drive or
+ * -blockdev ends the process before any QMP greeting goes out.
+ */
+static bool block_setup(Error **errp)
 {
-    PCMachineConfig cfg = {
-        .ram_size = vm_config.ram_size,
-        .smp_cpus = vm_config.smp,
-        .nographic = vm_config.nographic,
-        .nb_serial = serial_count(),
-    };
-    PCMachineState *pcms;
-
     block_qmp_init();
     /* Backends first: devices find their drive= by name; -blockdev before -drive, as QEMU. */
     for (guint i = 0; vm_config.blockdevs && i < vm_config.blockdevs->len; i++) {
@@ -174,6 +170,19 @@ static bool machine_setup(Error **errp)
             loc_pop();
         }
     }
+    return true;
+}
+
+static bool machine_setup(Error **errp)
+{
+    PCMachineConfig cfg = {
+        .ram_size = vm_config.ram_size,
+        .smp_cpus = vm_config.smp,
+        .nographic = vm_config.nographic,
+        .nb_serial = serial_count(),
+    };
+    PCMachineState *pcms;
+
     pcms = pc_init1(&cfg, errp);
     if (!pcms) {
         return false;
@@ -238,6 +247,10 @@ int qemu_main_loop_run(void)
 
     qemu_early_setup();
     qemu_mutex_lock_iothread();
+    if (!block_setup(&err)) {
+        error_report_err(err);
+        return 1;
+    }
     qemu_create_chardevs_and_monitors();
     if (!machine_setup(&err) || (!qtest && !guest_setup(&err))) {
         if (err) {

@@ -42,19 +42,20 @@ BLOCKDEV_CASES = [
 
 
 def run(binary, accel, args):
-    """(first stderr line with the program name neutral, query-block or None)"""
+    """(first stderr line with the program name neutral, query-block or None, greeted)"""
     argv = [binary, '-display', 'none', '-nodefaults', '-qmp', 'stdio'] + accel + args
     qmp = '{"execute":"qmp_capabilities"}{"execute":"query-block"}{"execute":"quit"}'
     p = subprocess.run(argv, input=qmp, capture_output=True, text=True, timeout=30)
     err = p.stderr.splitlines()
     first = err[0].replace(binary + ':', 'PROG:').replace(os.path.basename(binary) + ':',
                                                          'PROG:') if err else ''
-    blocks = None
+    blocks, greeted = None, False
     for line in p.stdout.splitlines():
         msg = json.loads(line)
+        greeted |= 'QMP' in msg
         if isinstance(msg.get('return'), list):
             blocks = msg['return']
-    return first, blocks
+    return first, blocks, greeted
 
 
 def summary(blocks):
@@ -83,6 +84,7 @@ class DriveOptionsTest(unittest.TestCase):
         theirs = run(QEMU, ['-accel', 'tcg', '-S'], args)
         self.assertEqual(mine[0], theirs[0])
         self.assertEqual(summary(mine[1]), summary(theirs[1]))
+        self.assertEqual(mine[2], theirs[2], 'QMP greeting sent or not')
 
     def test_drive_keys(self):
         for opt in DRIVE_CASES:
