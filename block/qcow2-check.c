@@ -21,6 +21,7 @@ typedef struct CheckState {
     uint16_t *refs;             /* references counted, per host cluster */
     uint64_t nb_clusters;
     uint64_t next_contiguous;   /* fragmentation: where the next data cluster would follow */
+    int64_t file_len;
 } CheckState;
 
 static void add_ref(CheckState *cs, uint64_t offset, uint64_t size)
@@ -28,6 +29,12 @@ static void add_ref(CheckState *cs, uint64_t offset, uint64_t size)
     BDRVQcow2State *s = cs->bs->opaque;
 
     if (!size) {
+        return;
+    }
+    if ((int64_t)(offset + size) - cs->file_len >= (int64_t)s->cluster_size) {
+        fprintf(stderr, "ERROR: counting reference for region exceeding the end of the file by "
+                "one cluster or more: offset 0x%" PRIx64 " size 0x%" PRIx64 "\n", offset, size);
+        cs->res->corruptions++;
         return;
     }
     for (uint64_t c = offset >> s->cluster_bits; c <= (offset + size - 1) >> s->cluster_bits;
@@ -305,6 +312,16 @@ static int coroutine_fn check_copied(CheckState *cs, int fix)
     bool l1_dirty = false;
     int ret = 0;
 
+    /*
+     * As QEMU: -r all repairs these; -r leaks only when nothing else is
+     * wrong any more, the refcounts being right by then.
+     */
+    if (fix & BDRV_FIX_ERRORS) {
+        fix = 1;
+    } else if (fix & BDRV_FIX_LEAKS) {
+        fix = !cs->res->check_errors && !cs->res->corruptions && !cs->res->leaks;
+    }
+
     for (uint32_t i = 0; i < s->l1_size && ret >= 0; i++) {
         uint64_t l1e = s->l1_table[i], l2_offset = l1e & L1E_OFFSET_MASK, rc, *l2;
 
@@ -318,7 +335,6 @@ static int coroutine_fn check_copied(CheckState *cs, int fix)
         if ((rc == 1) != !!(l1e & QCOW_OFLAG_COPIED)) {
             fprintf(stderr, "%s OFLAG_COPIED L2 cluster: l1_index=%u l1_entry=%" PRIx64
                     " refcount=%" PRIu64 "\n", fix ? "Repairing" : "ERROR", i, l1e, rc);
-            /* qemu-img repairs these with -r leaks too */
             if (fix) {
                 s->l1_table[i] = rc == 1 ? l1e | QCOW_OFLAG_COPIED : l1e & ~QCOW_OFLAG_COPIED;
                 l1_dirty = true;
@@ -367,7 +383,7 @@ int coroutine_fn qcow2_co_check(BlockDriverState *bs, BdrvCheckResult *res, int 
 {
     BDRVQcow2State *s = bs->opaque;
     int64_t file_len = bdrv_getlength(bs->file->bs);
-    CheckState cs = { .bs = bs, .res = res };
+    CheckState cs = { .bs = bs, .res = res, .file_len = file_len };
     int ret;
 
     if (file_len < 0) {

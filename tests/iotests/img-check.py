@@ -46,6 +46,9 @@ def damage(img, what):
             f.write(struct.pack('>Q', l1e & ~(1 << 63)))
         elif what == 'refcount-2':
             setrc(data0 // cs, 2)
+        elif what == 'past-eof':
+            f.seek(l2 + 16)
+            f.write(struct.pack('>Q', (1 << 63) | (len(d) + 16 * cs)))
         elif what == 'misaligned':
             f.seek(l2 + 8)
             f.write(struct.pack('>Q', (1 << 63) | (data0 + cs + 512)))
@@ -120,7 +123,7 @@ class ImgCheckTest(unittest.TestCase):
 
     def test_damaged_images(self):
         good = self.images()['qemu']
-        expect = {'leak': 3, 'zero-refcount': 2, 'copied': 2, 'refcount-2': 2, 'misaligned': 2}
+        expect = {'leak': 3, 'zero-refcount': 2, 'copied': 2, 'refcount-2': 2, 'misaligned': 2, 'past-eof': 2}
         for what, status in expect.items():
             img = self.p('damaged-%s.qcow2' % what)
             shutil.copy(good, img)
@@ -129,17 +132,18 @@ class ImgCheckTest(unittest.TestCase):
                 with self.subTest(damage=what, args=args):
                     # QEMU rebuilds all refcount structures for a refcount of 0 in
                     # use; minivm repairs them in place: the outcome is checked instead
-                    rebuild = what in ('zero-refcount', 'misaligned') and args == ['-r', 'all']
+                    rebuild = (what in ('zero-refcount', 'misaligned', 'past-eof') and
+                               args == ['-r', 'all'])
                     if rebuild:
                         rc, _, _ = iotests.run([iotests.MINIVM_IMG, 'check'] + args +
                                                [shutil.copy(img, self.p('mine.qcow2'))])
                         mine = self.p('mine.qcow2')
                     else:
-                        (rc, out, err), mine = self.both(img, args,
-                                                         same_bytes=what != 'misaligned')
+                        (rc, out, err), mine = self.both(img, args, same_bytes=what not in
+                                                         ('misaligned', 'past-eof'))
                     if not args or args == ['--output=json']:
                         self.assertEqual(rc, status)
-                    if args[:1] == ['-r'] and rc in (0, 3) and what != 'misaligned':
+                    if args[:1] == ['-r'] and rc in (0, 3) and what not in ('misaligned', 'past-eof'):
                         out = self.ok(iotests.QEMU_IMG, 'check', mine)
                         self.assertIn('No errors were found on the image.', out)
                         self.ok(iotests.QEMU_IMG, 'compare', '-f', 'qcow2', '-F', 'qcow2',
