@@ -556,23 +556,33 @@ static bool is_power_of_2(uint64_t v)
     return v && !(v & (v - 1));
 }
 
+/*
+ * QEMU checks block sizes as it sets the property (set_blocksize): the
+ * range first, then the power of 2.  Its message names the device by an
+ * id that -device has not set yet at that point: ".logical_block_size".
+ */
+static bool virtio_blk_check_blocksize(const char *name, uint32_t value, Error **errp)
+{
+    if (value < 512 || value > MAX_BLOCK_SIZE) {
+        error_setg(errp, "Property .%s doesn't take value %u (minimum: 512, maximum: %d)",
+                   name, value, MAX_BLOCK_SIZE);
+        return false;
+    }
+    if (!is_power_of_2(value)) {
+        error_setg(errp, "Property .%s doesn't take value '%u', it's not a power of 2",
+                   name, value);
+        return false;
+    }
+    return true;
+}
+
 static bool virtio_blk_check_blocksizes(VirtIOBlkConf *conf, Error **errp)
 {
     if (!conf->physical_block_size) {
         conf->physical_block_size = conf->logical_block_size;
     }
-    if (!is_power_of_2(conf->logical_block_size) || conf->logical_block_size < 512 ||
-        conf->logical_block_size > MAX_BLOCK_SIZE) {
-        error_setg(errp, "Property virtio-blk-device.logical_block_size doesn't take value %u "
-                   "(must be a power of 2 between 512 and %d)",
-                   conf->logical_block_size, MAX_BLOCK_SIZE);
-        return false;
-    }
-    if (!is_power_of_2(conf->physical_block_size) || conf->physical_block_size < 512 ||
-        conf->physical_block_size > MAX_BLOCK_SIZE) {
-        error_setg(errp, "Property virtio-blk-device.physical_block_size doesn't take value %u "
-                   "(must be a power of 2 between 512 and %d)",
-                   conf->physical_block_size, MAX_BLOCK_SIZE);
+    if (!virtio_blk_check_blocksize("logical_block_size", conf->logical_block_size, errp) ||
+        !virtio_blk_check_blocksize("physical_block_size", conf->physical_block_size, errp)) {
         return false;
     }
     if (conf->logical_block_size > conf->physical_block_size) {

@@ -873,6 +873,16 @@ static void test_bad_command_lines(void)
           "disable-legacy=on,disable-modern=on",
           "device cannot work as neither modern nor legacy mode is enabled" },
         { "-drive if=virtio,file=%s,format=raw,werror=bogus", "'bogus' invalid write error action" },
+        /* QEMU 7.2's own words, its empty device name included. */
+        { "-drive if=none,id=d0,file=%s,format=raw -device virtio-blk-pci,drive=d0,"
+          "logical_block_size=1000",
+          "Property .logical_block_size doesn't take value '1000', it's not a power of 2" },
+        { "-drive if=none,id=d0,file=%s,format=raw -device virtio-blk-pci,drive=d0,id=vb,"
+          "physical_block_size=256",
+          "Property .physical_block_size doesn't take value 256 (minimum: 512, maximum: 2097152)" },
+        { "-drive if=none,id=d0,file=%s,format=raw -device virtio-blk-pci,drive=d0,"
+          "logical_block_size=4096,physical_block_size=512",
+          "logical_block_size > physical_block_size not supported" },
     };
 
     make_image();
