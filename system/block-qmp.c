@@ -44,6 +44,7 @@ static void block_io_error(BlockBackend *blk, BlockErrorAction action, bool is_r
     json_t *data = json_object();
 
     json_object_set_new(data, "device", json_string(blk_name(blk)));
+    json_object_set_new(data, "node-name", json_string(blk_bs(blk)->node_name));
     json_object_set_new(data, "operation", json_string(is_read ? "read" : "write"));
     json_object_set_new(data, "action", json_string(action_names[action]));
     if (blk_iostatus_enabled(blk)) {
