@@ -184,6 +184,7 @@ static json_t *qmp_query_blockstats(json_t *args, Error **errp)
         DeviceState *dev = blk_get_attached_dev(blk);
 
         json_object_set_new(info, "device", json_string(blk_name(blk)));
+        json_object_set_new(info, "node-name", json_string(blk_bs(blk)->node_name));
         if (dev) {
             char *path = g_strdup_printf("%s/virtio-backend", dev->canonical_path);
             json_object_set_new(info, "qdev", json_string(path));
