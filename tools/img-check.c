@@ -132,10 +132,7 @@ int img_check(int argc, char **argv)
         img_error_exit("Expecting one image file name");
     }
     filename = argv[optind];
-    if (output && !strcmp(output, "json")) {
-        json = true;
-    } else if (output && strcmp(output, "human")) {
-        error_report("--output must be used with human or json as argument.");
+    if (!img_parse_output(output, &json)) {
         return 1;
     }
     if (bdrv_parse_cache_mode(cache, &flags, &writethrough) < 0) {

@@ -181,3 +181,13 @@ int img_getopt(int argc, char **argv, const char *shortopts, const struct option
         return c;
     }
 }
+
+bool img_parse_output(const char *output, bool *json)
+{
+    *json = output && !strcmp(output, "json");
+    if (output && !*json && strcmp(output, "human")) {
+        error_report("--output must be used with human or json as argument.");
+        return false;
+    }
+    return true;
+}

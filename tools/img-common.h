@@ -44,6 +44,8 @@ int img_getopt(int argc, char **argv, const char *shortopts, const struct option
  */
 int64_t img_cvtnum_full(const char *name, const char *value, int64_t min, int64_t max);
 int64_t img_cvtnum(const char *name, const char *value);
+/* --output=human|json (NULL: human) into *json; false, with qemu-img's message, otherwise. */
+bool img_parse_output(const char *output, bool *json);
 
 /*
  * Open @filename (or the --image-opts string) and set the write cache as

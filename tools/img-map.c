@@ -144,10 +144,7 @@ int img_map(int argc, char **argv)
     if (optind != argc - 1) {
         img_error_exit("Expecting one image file name");
     }
-    if (output && !strcmp(output, "json")) {
-        json = true;
-    } else if (output && strcmp(output, "human")) {
-        error_report("--output must be used with human or json as argument.");
+    if (!img_parse_output(output, &json)) {
         return 1;
     }
     blk = img_open(image_opts, argv[optind], fmt, 0, false, false, force_share);
