@@ -23,6 +23,16 @@ const char *const PreallocMode_str[PREALLOC_MODE__MAX] = {
 
 const char *const BlockdevDetectZeroesOptions_str[] = { "off", "on", "unmap", NULL };
 
+int bdrv_parse_detect_zeroes(const char *mode)
+{
+    for (int i = 0; BlockdevDetectZeroesOptions_str[i]; i++) {
+        if (!strcmp(mode, BlockdevDetectZeroesOptions_str[i])) {
+            return i;
+        }
+    }
+    return -1;
+}
+
 const char *const bdrv_generic_opts[] = {
     "driver", "node-name", "file", "cache", "read-only", "auto-read-only", "discard",
     "detect-zeroes", "force-share", NULL,
@@ -197,12 +207,9 @@ static bool apply_node_options(json_t *options, int *flags, bool *force_share,
         return false;
     }
     if (detect) {
-        int i;
+        int i = bdrv_parse_detect_zeroes(detect);
 
-        for (i = 0; BlockdevDetectZeroesOptions_str[i] &&
-                    strcmp(detect, BlockdevDetectZeroesOptions_str[i]); i++) {
-        }
-        if (!BlockdevDetectZeroesOptions_str[i]) {
+        if (i < 0) {
             error_setg(errp, "Parameter 'detect-zeroes' does not accept value '%s'", detect);
             return false;
         }
@@ -336,23 +343,20 @@ static void bdrv_close(BlockDriverState *bs)
     }
 }
 
+char *bdrv_path_combine(const char *base, const char *name)
+{
+    const char *slash = strrchr(base, '/');
+
+    /* QEMU's path_combine: no "./" for a bare file name */
+    if (g_path_is_absolute(name) || strstr(name, "://") || !slash) {
+        return g_strdup(name);
+    }
+    return g_strdup_printf("%.*s%s", (int)(slash - base + 1), base, name);
+}
+
 char *bdrv_get_full_backing_filename(BlockDriverState *bs)
 {
-    const char *slash;
-
-    if (!bs->backing_file) {
-        return NULL;
-    }
-    if (g_path_is_absolute(bs->backing_file) || strstr(bs->backing_file, "://")) {
-        return g_strdup(bs->backing_file);
-    }
-    /* QEMU's path_combine: no "./" for a bare file name */
-    slash = strrchr(bs->filename, '/');
-    if (!slash) {
-        return g_strdup(bs->backing_file);
-    }
-    return g_strdup_printf("%.*s%s", (int)(slash - bs->filename + 1), bs->filename,
-                           bs->backing_file);
+    return bs->backing_file ? bdrv_path_combine(bs->filename, bs->backing_file) : NULL;
 }
 
 void bdrv_ref(BlockDriverState *bs)

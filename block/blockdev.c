@@ -278,15 +278,10 @@ DriveInfo *drive_new(int index, Error **errp)
         return NULL;
     }
     /* set on the node after opening: unlike -blockdev, -drive allows unmap without discard */
-    if ((v = qemu_opt_get(opts, "detect-zeroes"))) {
-        for (detect_zeroes = 0; BlockdevDetectZeroesOptions_str[detect_zeroes] &&
-                                strcmp(v, BlockdevDetectZeroesOptions_str[detect_zeroes]);
-             detect_zeroes++) {
-        }
-        if (!BlockdevDetectZeroesOptions_str[detect_zeroes]) {
-            error_setg(errp, "invalid parameter value: %s", v);
-            return NULL;
-        }
+    if ((v = qemu_opt_get(opts, "detect-zeroes")) &&
+        (detect_zeroes = bdrv_parse_detect_zeroes(v)) < 0) {
+        error_setg(errp, "invalid parameter value: %s", v);
+        return NULL;
     }
     if ((v = qemu_opt_get(opts, "werror"))) {
         if (type != IF_IDE && type != IF_VIRTIO && type != IF_NONE) {
@@ -364,8 +359,6 @@ DriveInfo *drive_new(int index, Error **errp)
 
 /* ---- -blockdev ---- */
 
-static GPtrArray *monitor_nodes;
-
 static json_t *blockdev_parse(const char *arg, Error **errp)
 {
     json_error_t jerr;
@@ -390,7 +383,6 @@ bool blockdev_new(const char *arg, Error **errp)
 {
     json_t *options = blockdev_parse(arg, errp);
     const char *drv;
-    BlockDriverState *bs;
 
     if (!options) {
         return false;
@@ -403,16 +395,12 @@ bool blockdev_new(const char *arg, Error **errp)
     } else if (!json_is_string(json_object_get(options, "node-name"))) {
         error_setg(errp, "'node-name' must be specified for the root node");
     } else {
-        /* -blockdev nodes are read-write unless read-only=on says, with no cache= */
-        bs = bdrv_open(NULL, options, BDRV_O_RDWR, errp);
-        if (!bs) {
-            return false;
-        }
-        if (!monitor_nodes) {
-            monitor_nodes = g_ptr_array_new();
-        }
-        g_ptr_array_add(monitor_nodes, bs);
-        return true;
+        /*
+         * -blockdev nodes are read-write unless read-only=on says, with no
+         * cache=.  The reference bdrv_open() gives is the monitor's, kept
+         * until exit; devices find the node by its name.
+         */
+        return bdrv_open(NULL, options, BDRV_O_RDWR, errp) != NULL;
     }
     json_decref(options);
     return false;

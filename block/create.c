@@ -166,12 +166,7 @@ void bdrv_img_create(const char *filename, const char *fmt, const char *base_fil
          */
         const char *bf = qemu_opt_get(opts, "backing_file");
         const char *bfmt = qemu_opt_get(opts, "backing_fmt");
-        const char *slash = strrchr(filename, '/');
-        /* QEMU's path_combine: a bare image name leaves the backing name as it is */
-        g_autofree char *path = g_path_is_absolute(bf) || !slash
-                                ? g_strdup(bf)
-                                : g_strdup_printf("%.*s%s", (int)(slash - filename + 1),
-                                                  filename, bf);
+        g_autofree char *path = bdrv_path_combine(filename, bf);
         json_t *bopts = bfmt ? json_pack("{s:s}", "driver", bfmt) : json_object();
         BlockDriverState *bbs = bdrv_open(path, bopts, BDRV_O_NO_BACKING, errp);
         int64_t bsize;

@@ -120,9 +120,6 @@ int img_check(int argc, char **argv)
         case 'U':
             force_share = true;
             break;
-        case OPTION_OBJECT:
-            error_report("--object is not supported: no object types exist in this build");
-            return 1;
         case OPTION_IMAGE_OPTS:
             image_opts = true;
             break;

@@ -177,6 +177,9 @@ int img_getopt(int argc, char **argv, const char *shortopts, const struct option
         img_unrecognized_option(argv[optind - 1]);
     case 'h':
         img_help();
+    case OPTION_OBJECT:
+        error_report("--object is not supported: no object types exist in this build");
+        exit(1);
     default:
         return c;
     }

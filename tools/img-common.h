@@ -32,8 +32,8 @@ void G_NORETURN img_unrecognized_option(const char *option);
 void G_NORETURN img_help(void);
 /*
  * getopt_long() for the subcommands, with what they all do about a missing
- * argument, an unknown option and -h done here (as qemu-img: a message and
- * exit).  Returns the next option, or -1.
+ * argument, an unknown option, -h and --object (no object types exist)
+ * done here: a message and exit.  Returns the next option, or -1.
  */
 int img_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
                int *longindex);

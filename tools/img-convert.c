@@ -119,12 +119,6 @@ static int read_concat(Convert *c, int64_t pos, int64_t len, uint8_t *buf)
     return 0;
 }
 
-static bool buffer_is_zero(const uint8_t *buf, int64_t len)
-{
-    /* each byte equals the next and the first is zero */
-    return !len || (!buf[0] && !memcmp(buf, buf + 1, len - 1));
-}
-
 /* Length of the leading run of @buf that is zero (@zero) or not, in sectors. */
 static int64_t sector_run(const uint8_t *buf, int64_t len, bool *zero)
 {
@@ -326,9 +320,6 @@ int img_convert(int argc, char **argv)
         case OPTION_TARGET_IS_ZERO:
             target_is_zero = true;
             break;
-        case OPTION_OBJECT:
-            error_report("--object is not supported: no object types exist in this build");
-            return 1;
         }
     }
     if (!out_fmt && !tgt_image_opts) {

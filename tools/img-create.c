@@ -51,9 +51,6 @@ int img_create(int argc, char **argv)
         case 'u':
             flags |= BDRV_O_NO_BACKING;
             break;
-        case OPTION_OBJECT:
-            error_report("--object is not supported: no object types exist in this build");
-            goto out;
         }
     }
     if (optind >= argc) {

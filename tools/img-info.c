@@ -117,9 +117,6 @@ int img_info(int argc, char **argv)
         case OPTION_BACKING_CHAIN:
             chain = true;
             break;
-        case OPTION_OBJECT:
-            error_report("--object is not supported: no object types exist in this build");
-            return 1;
         case OPTION_IMAGE_OPTS:
             image_opts = true;
             break;

@@ -133,9 +133,6 @@ int img_map(int argc, char **argv)
                 return 1;
             }
             break;
-        case OPTION_OBJECT:
-            error_report("--object is not supported: no object types exist in this build");
-            return 1;
         case OPTION_IMAGE_OPTS:
             image_opts = true;
             break;

@@ -237,3 +237,11 @@ char *size_to_str(uint64_t val)
     }
     return g_strdup_printf("%0.3g %sB", (double)val / (double)(1ULL << (10 * i)), prefix[i]);
 }
+
+bool buffer_is_zero(const void *buf, size_t len)
+{
+    const uint8_t *p = buf;
+
+    /* each byte equals the next and the first is zero */
+    return !len || (!p[0] && !memcmp(p, p + 1, len - 1));
+}

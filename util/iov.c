@@ -6,6 +6,7 @@
 
 #include <glib.h>
 
+#include "qemu/cutils.h"
 #include "qemu/iov.h"
 
 size_t iov_size(const struct iovec *iov, unsigned int iov_cnt)
@@ -229,23 +230,16 @@ size_t qemu_iovec_from_buf(QEMUIOVector *qiov, size_t offset, const void *buf, s
 
 bool qemu_iovec_is_zero(QEMUIOVector *qiov, size_t offset, size_t bytes)
 {
-    static const uint8_t zeroes[4096];
-
     for (int i = 0; i < qiov->niov && bytes; i++) {
         size_t len = qiov->iov[i].iov_len;
-        const uint8_t *base = qiov->iov[i].iov_base;
 
         if (offset >= len) {
             offset -= len;
             continue;
         }
         len = MIN(len - offset, bytes);
-        for (size_t done = 0; done < len; done += sizeof(zeroes)) {
-            size_t n = MIN(len - done, sizeof(zeroes));
-
-            if (memcmp(base + offset + done, zeroes, n)) {
-                return false;
-            }
+        if (!buffer_is_zero((const uint8_t *)qiov->iov[i].iov_base + offset, len)) {
+            return false;
         }
         bytes -= len;
         offset = 0;

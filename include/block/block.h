@@ -108,6 +108,8 @@ int bdrv_parse_cache_mode(const char *mode, int *flags, bool *writethrough);
 int bdrv_parse_aio(const char *mode, int *flags);
 /* discard=ignore|off|unmap|on into BDRV_O_UNMAP; -1 if unknown. */
 int bdrv_parse_discard_flags(const char *mode, int *flags);
+/* detect-zeroes=off|on|unmap as BlockdevDetectZeroesOptions; -1 if unknown. */
+int bdrv_parse_detect_zeroes(const char *mode);
 
 /*
  * Open a node graph: @options (nested, as keyval_parse() builds them) may

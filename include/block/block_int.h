@@ -142,6 +142,8 @@ BlockDriver *bdrv_probe_all(const uint8_t *buf, int buf_size, const char *filena
  * part of @bs's own file name.  NULL when there is no backing file.
  */
 char *bdrv_get_full_backing_filename(BlockDriverState *bs);
+/* @name as seen from the directory of the file @base (QEMU's path_combine). */
+char *bdrv_path_combine(const char *base, const char *name);
 
 /* Forget the cached length of @bs and its children (after a resize). */
 void bdrv_invalidate_length(BlockDriverState *bs);

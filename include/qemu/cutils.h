@@ -24,6 +24,8 @@ int qemu_strtosz_MiB(const char *nptr, const char **end, uint64_t *result);
 
 /* "1 MiB", "1.5 GiB", "0 B": qemu-img's size format (3 significant digits). */
 char *size_to_str(uint64_t val);
+/* Whether the @len bytes at @buf are all zero. */
+bool buffer_is_zero(const void *buf, size_t len);
 
 /* on/off/yes/no/true/false, as the option parsers accept them. */
 bool qemu_parse_bool(const char *value, bool *result);
