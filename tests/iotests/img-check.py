@@ -143,7 +143,10 @@ class ImgCheckTest(unittest.TestCase):
                                                          ('misaligned', 'past-eof'))
                     if not args or args == ['--output=json']:
                         self.assertEqual(rc, status)
-                    if args[:1] == ['-r'] and rc in (0, 3) and what not in ('misaligned', 'past-eof'):
+                    repairable = what not in ('misaligned', 'past-eof')
+                    if args == ['-r', 'all'] and repairable:
+                        self.assertEqual(rc, 0, 'a full repair left problems')
+                    if args[:1] == ['-r'] and rc in (0, 3) and repairable:
                         out = self.ok(iotests.QEMU_IMG, 'check', mine)
                         self.assertIn('No errors were found on the image.', out)
                         self.ok(iotests.QEMU_IMG, 'compare', '-f', 'qcow2', '-F', 'qcow2',
